@@ -1,0 +1,236 @@
+/// The learner of one network in one precision: its weights, its state (activations,
+/// remembered inputs, sensitivities), its gradient buffer and optimizer state, and the
+/// schedule that updates them one step at a time.
+///
+/// The engine trusts its caller: lengths and finiteness are checked by ``Network``
+/// before any call reaches it. All storage is allocated at creation; a step allocates
+/// nothing.
+final class _Engine<S: _Scalar> {
+    let topo: _Topology
+    let plan: _SensitivityPlan
+    var config = TrainingConfiguration()
+
+    // MARK: Parameters and learning state (serialised)
+
+    /// theta, the flat vector of trainable parameters (N).
+    let theta: UnsafeMutablePointer<S>
+    /// The fixed (non-trainable) dense and diagonal blocks.
+    let fixed: UnsafeMutablePointer<S>
+    /// The gradient buffer: the sum of dE(t)/dtheta since it was last applied or cleared.
+    let grad: UnsafeMutablePointer<S>
+    /// Optimizer state: momentum's v, or Adam's m.
+    let moment1: UnsafeMutablePointer<S>
+    /// Optimizer state: Adam's v.
+    let moment2: UnsafeMutablePointer<S>
+    /// The number of Adam updates since `configure`.
+    var adamSteps: UInt64 = 0
+    /// `learn` calls since the buffer was last applied.
+    var learnCount = 0
+    /// Samples fed since creation.
+    var stepCount: UInt64 = 0
+    /// Updates refused by the divergence guard since creation.
+    var refusedUpdates: UInt64 = 0
+
+    // MARK: Network state (serialised)
+
+    /// Activations, remembered inputs, derivatives, the prediction y and every P.
+    let state: UnsafeMutablePointer<S>
+    let layout: _StateLayout
+    /// Which of the two buffers of a double-buffered quantity holds step t.
+    var phase = 0
+
+    // MARK: Scratch (not part of the state)
+
+    let scratch: UnsafeMutablePointer<S>
+    let scratchLayout: _ScratchLayout
+
+    /// Per connection: where its weights live (nil for identity connections and empty blocks).
+    let weights: [UnsafeMutablePointer<S>?]
+    /// Per layer: its bias (nil without one).
+    let biases: [UnsafeMutablePointer<S>?]
+
+    var numParams: Int { topo.numParams }
+
+    init(topology: _Topology, plan: _SensitivityPlan) {
+        topo = topology
+        self.plan = plan
+        let n = topology.numParams
+        theta = .allocate(capacity: max(n, 1))
+        fixed = .allocate(capacity: max(topology.numFixed, 1))
+        grad = .allocate(capacity: max(n, 1))
+        moment1 = .allocate(capacity: max(n, 1))
+        moment2 = .allocate(capacity: max(n, 1))
+        for p in [theta, grad, moment1, moment2] { p.initialize(repeating: 0, count: max(n, 1)) }
+        fixed.initialize(repeating: 0, count: max(topology.numFixed, 1))
+        layout = _StateLayout(topology, plan)
+        state = .allocate(capacity: max(layout.count, 1))
+        state.initialize(repeating: 0, count: max(layout.count, 1))
+        scratchLayout = _ScratchLayout(topology, plan)
+        scratch = .allocate(capacity: max(scratchLayout.count, 1))
+        scratch.initialize(repeating: 0, count: max(scratchLayout.count, 1))
+        var w = [UnsafeMutablePointer<S>?](repeating: nil, count: topology.connections.count)
+        var b = [UnsafeMutablePointer<S>?](repeating: nil, count: topology.layers.count)
+        for block in topology.blocks {
+            let base = block.trainable ? theta : fixed
+            if let c = block.connection { w[c] = base + block.offset } else { b[block.layer] = base + block.offset }
+        }
+        weights = w
+        biases = b
+    }
+
+    deinit {
+        for p in [theta, fixed, grad, moment1, moment2, state, scratch] { p.deallocate() }
+    }
+
+    /// Draws the initial weights: dense blocks uniform in ±scale/sqrt(fan-in), in
+    /// connection creation order, row-major, from one SplitMix64 stream; diagonal blocks
+    /// at `scale`; biases at 0.
+    func initializeWeights(seed: UInt64) {
+        var rng = _SplitMix64(seed: seed)
+        for (c, spec) in topo.connections.enumerated() {
+            guard let w = weights[c], let bi = topo.connectionBlock[c] else { continue }
+            let block = topo.blocks[bi]
+            switch spec.kind {
+            case .dense:
+                let bound = spec.scale / Double(topo.fanIn[block.layer]).squareRoot()
+                for k in 0..<block.count { w[k] = S(rng.nextSymmetric(bound)) }
+            case .diagonal:
+                for k in 0..<block.count { w[k] = S(spec.scale) }
+            case .identity:
+                break
+            }
+        }
+    }
+
+    // MARK: State access
+
+    @inline(__always) func x(delay: Int) -> UnsafeMutablePointer<S> {
+        state + layout.input[phase ^ delay]
+    }
+    @inline(__always) func activation(_ l: Int, delay: Int) -> UnsafeMutablePointer<S> {
+        state + layout.activation[l][phase ^ delay]
+    }
+    @inline(__always) func derivative(_ l: Int) -> UnsafeMutablePointer<S> {
+        state + layout.derivative[l]
+    }
+    /// P_L(t - delay); only for layers with `hasP` (and delay 1 only when double-buffered).
+    @inline(__always) func sensitivity(_ l: Int, delay: Int) -> UnsafeMutablePointer<S> {
+        state + layout.sensitivity[l][plan.layers[l].doubleBuffered ? phase ^ delay : 0]
+    }
+    @inline(__always) var prediction: UnsafeMutablePointer<S> { state + layout.prediction }
+
+    /// The source vector of connection c at step t - delay: x or a_S.
+    @inline(__always) func sourceVector(_ c: Int) -> UnsafeMutablePointer<S> {
+        let s = topo.source[c], d = topo.connections[c].delay
+        return s < 0 ? x(delay: d) : activation(s, delay: d)
+    }
+
+    // MARK: One step
+
+    /// Advances one step with input x(t): the forward pass z_L, a_L for every layer in
+    /// evaluation order, each followed by its sensitivity update; then y(t).
+    ///
+    /// - Complexity: O(sum over layers of n_L x columns(P_L) x fan-in) — the sensitivity
+    ///   products dominate; independent of the number of steps already run.
+    func feed(_ input: UnsafePointer<Double>?) {
+        phase ^= 1
+        let xt = x(delay: 0)
+        if let input { for i in 0..<topo.inputs { xt[i] = S(input[i]) } }
+        for l in topo.order {
+            _forward(layer: l)
+            if plan.layers[l].hasP { _updateSensitivity(layer: l) }
+        }
+        let a = activation(topo.outputLayer, delay: 0)
+        let y = prediction
+        for (k, u) in topo.outputUnits.enumerated() { y[k] = a[u] }
+        stepCount &+= 1
+    }
+
+    /// Takes a new training configuration (already validated) and resets the optimizer
+    /// state and the `updateEvery` count.
+    func configure(_ c: TrainingConfiguration) {
+        config = c
+        moment1.update(repeating: 0, count: max(numParams, 1))
+        moment2.update(repeating: 0, count: max(numParams, 1))
+        adamSteps = 0
+        learnCount = 0
+    }
+
+    /// Clears activations, remembered inputs, derivatives, the prediction and every
+    /// sensitivity; weights, the gradient buffer and optimizer state stay.
+    func resetState() {
+        state.update(repeating: 0, count: layout.count)
+    }
+}
+
+/// Where each part of the state lives in the engine's state storage.
+struct _StateLayout: Sendable {
+    /// x(t) in one of two buffers.
+    var input: [Int] = [0, 0]
+    /// Per layer: a_L in one of two buffers.
+    var activation: [[Int]] = []
+    /// Per layer: phi'(z_L(t)).
+    var derivative: [Int] = []
+    /// y(t), the prediction.
+    var prediction = 0
+    /// Per layer: P_L in one or two buffers (both entries equal for a single buffer).
+    var sensitivity: [[Int]] = []
+    var count = 0
+
+    init(_ topo: _Topology, _ plan: _SensitivityPlan) {
+        var at = 0
+        func take(_ n: Int) -> Int { defer { at += n }; return at }
+        input = [take(topo.inputs), take(topo.inputs)]
+        for l in topo.layers {
+            activation.append([take(l.size), take(l.size)])
+            derivative.append(take(l.size))
+        }
+        prediction = take(topo.numOutputs)
+        for (l, p) in zip(topo.layers, plan.layers) {
+            if p.hasP {
+                let a = take(l.size * p.cols)
+                sensitivity.append([a, p.doubleBuffered ? take(l.size * p.cols) : a])
+            } else {
+                sensitivity.append([0, 0])
+            }
+        }
+        count = at
+    }
+}
+
+/// Scratch space for one step; never part of the state.
+struct _ScratchLayout: Sendable {
+    /// z_L(t) of the layer being computed.
+    var z = 0
+    /// D W (or J W) of the connection being multiplied, or D w for a row scaling.
+    var scaledWeights = 0
+    /// Softmax: r = a^T W.
+    var softmaxRow = 0
+    /// dE/dy for the output units.
+    var delta = 0
+    /// Per layer: the back-propagated error within a step (vector–Jacobian products).
+    var error: [Int] = []
+    /// Per layer: the vectors v_L(t), v_L(t-1) multiplied into P_L at the end of a VJP.
+    var vjp: [[Int]] = []
+    var count = 0
+
+    init(_ topo: _Topology, _ plan: _SensitivityPlan) {
+        var at = 0
+        func take(_ n: Int) -> Int { defer { at += n }; return at }
+        let maxLayer = topo.layers.map(\.size).max() ?? 0
+        var maxProduct = 0
+        for c in topo.connections.indices {
+            let n = topo.layers[topo.target[c]].size
+            maxProduct = max(maxProduct, n * max(topo.size(ofSource: topo.source[c]), n))
+        }
+        z = take(maxLayer)
+        scaledWeights = take(maxProduct)
+        softmaxRow = take(max(maxLayer, topo.inputs))
+        delta = take(topo.numOutputs)
+        for l in topo.layers.indices {
+            error.append(take(topo.layers[l].size))
+            vjp.append([take(topo.layers[l].size), take(topo.layers[l].size)])
+        }
+        count = at
+    }
+}

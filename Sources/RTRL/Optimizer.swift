@@ -1,0 +1,91 @@
+extension _Engine {
+    /// Applies the optimizer to the gradient buffer g, then clears the buffer and the
+    /// `updateEvery` count:
+    ///
+    ///     clipping (optional):  if ||g||_2 > c then g <- g c / ||g||_2
+    ///     sgd:       theta -= eta g
+    ///     momentum:  v = mu v + g;  theta -= eta v
+    ///     adam:      m = b1 m + (1 - b1) g;  v = b2 v + (1 - b2) g^2;
+    ///                theta -= eta m_hat / (sqrt(v_hat) + eps),
+    ///                m_hat = m / (1 - b1^t), v_hat = v / (1 - b2^t)
+    ///
+    /// The divergence guard: if the update would make any parameter (or optimizer state)
+    /// non-finite, nothing is written, the buffer is cleared, the refusal is counted and
+    /// `diverged` is thrown.
+    ///
+    /// - Complexity: O(N), two passes (check, then write).
+    func _applyOptimizer() throws(RTRLError) {
+        defer {
+            grad.update(repeating: 0, count: numParams)
+            learnCount = 0
+        }
+        let n = numParams
+        let c = config
+        var scale: S = 1
+        if let clip = c.clipNorm {
+            var sq = 0.0
+            for i in 0..<n { let g = Double(grad[i]); sq += g * g }
+            let norm = sq.squareRoot()
+            if norm > clip { scale = S(clip / norm) }
+        }
+        let eta = S(c.learningRate)
+        switch c.optimizer {
+        case .sgd:
+            guard !c.divergenceGuard || _allFinite({ i in (self.theta[i] - eta * (scale * self.grad[i])).isFinite }) else { throw refuse() }
+            for i in 0..<n { theta[i] -= eta * (scale * grad[i]) }
+        case .momentum:
+            let mu = S(c.momentum)
+            guard !c.divergenceGuard || _allFinite({ i in
+                let v = mu * self.moment1[i] + scale * self.grad[i]
+                return v.isFinite && (self.theta[i] - eta * v).isFinite
+            }) else { throw refuse() }
+            for i in 0..<n {
+                let v = mu * moment1[i] + scale * grad[i]
+                moment1[i] = v
+                theta[i] -= eta * v
+            }
+        case .adam:
+            let b1 = S(c.beta1), b2 = S(c.beta2), eps = S(c.epsilon)
+            let t = adamSteps &+ 1
+            let c1 = S(1 - _power(c.beta1, t)), c2 = S(1 - _power(c.beta2, t))
+            @inline(__always) func step(_ i: Int) -> (m: S, v: S, theta: S) {
+                let g = scale * grad[i]
+                let m = b1 * moment1[i] + (1 - b1) * g
+                let v = b2 * moment2[i] + (1 - b2) * g * g
+                let mHat = m / c1, vHat = v / c2
+                return (m, v, theta[i] - eta * mHat / (vHat.squareRoot() + eps))
+            }
+            guard !c.divergenceGuard || _allFinite({ i in let s = step(i); return s.m.isFinite && s.v.isFinite && s.theta.isFinite }) else { throw refuse() }
+            for i in 0..<n {
+                let s = step(i)
+                moment1[i] = s.m
+                moment2[i] = s.v
+                theta[i] = s.theta
+            }
+            adamSteps = t
+        }
+    }
+
+    /// True when `isFinite(i)` holds for every parameter index.
+    @inline(__always)
+    private func _allFinite(_ isFinite: (Int) -> Bool) -> Bool {
+        for i in 0..<numParams where !isFinite(i) { return false }
+        return true
+    }
+
+    private func refuse() -> RTRLError {
+        refusedUpdates &+= 1
+        return RTRLError(.diverged, "update refused: it would make a parameter non-finite (the gradient buffer was cleared; weights and optimizer state are unchanged)")
+    }
+}
+
+/// b^t by repeated squaring: the same bits on every machine (no libm pow).
+func _power(_ b: Double, _ t: UInt64) -> Double {
+    var result = 1.0, base = b, e = t
+    while e > 0 {
+        if e & 1 == 1 { result *= base }
+        base *= base
+        e >>= 1
+    }
+    return result
+}

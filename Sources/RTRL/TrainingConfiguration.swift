@@ -1,0 +1,72 @@
+/// How a network learns: the optimizer and its constants, the loss, teacher forcing and
+/// how often the gradient buffer is applied.
+///
+/// Set with ``Network/configure(_:)``, which validates every field and resets the
+/// optimizer state and the `updateEvery` count.
+public struct TrainingConfiguration: Equatable, Sendable {
+    /// The update rule; `.sgd` by default.
+    public var optimizer: OptimizerKind = .sgd
+    /// eta, the learning rate (finite, >= 0); 0.01 by default.
+    public var learningRate: Double = 0.01
+    /// mu of the momentum optimizer (in [0, 1)); 0.9 by default.
+    public var momentum: Double = 0.9
+    /// Adam's beta1 (in [0, 1)); 0.9 by default.
+    public var beta1: Double = 0.9
+    /// Adam's beta2 (in [0, 1)); 0.999 by default.
+    public var beta2: Double = 0.999
+    /// Adam's epsilon (> 0); 1e-8 by default.
+    public var epsilon: Double = 1e-8
+    /// Gradient-norm clipping: if ||g||_2 > c then g <- g c / ||g||_2. `nil` (the
+    /// default) switches it off; otherwise c must be finite and > 0.
+    public var clipNorm: Double? = nil
+    /// The loss E(t); `.mse` by default.
+    public var loss: LossFunction = .mse
+    /// Teacher forcing: after the loss at step t, each output unit with a target has its
+    /// activation replaced by the target and its sensitivity row set to 0. Off by default.
+    public var teacherForcing: Bool = false
+    /// `learn` applies the optimizer on every `updateEvery`-th call (>= 1); 1 by default.
+    public var updateEvery: Int = 1
+    /// The divergence guard: an update that would make a parameter or the loss non-finite
+    /// is refused (nothing changes but the cleared buffer) and counted. On by default.
+    public var divergenceGuard: Bool = true
+
+    public init() {}
+
+    public init(
+        optimizer: OptimizerKind = .sgd, learningRate: Double = 0.01, momentum: Double = 0.9,
+        beta1: Double = 0.9, beta2: Double = 0.999, epsilon: Double = 1e-8,
+        clipNorm: Double? = nil, loss: LossFunction = .mse, teacherForcing: Bool = false,
+        updateEvery: Int = 1, divergenceGuard: Bool = true
+    ) {
+        self.optimizer = optimizer
+        self.learningRate = learningRate
+        self.momentum = momentum
+        self.beta1 = beta1
+        self.beta2 = beta2
+        self.epsilon = epsilon
+        self.clipNorm = clipNorm
+        self.loss = loss
+        self.teacherForcing = teacherForcing
+        self.updateEvery = updateEvery
+        self.divergenceGuard = divergenceGuard
+    }
+
+    /// Checks every field; throws `invalidArgument` naming the first bad one.
+    func validate() throws(RTRLError) {
+        func check(_ ok: Bool, _ what: @autoclosure () -> String) throws(RTRLError) {
+            if !ok { throw .invalid("configure: \(what())") }
+        }
+        try check(learningRate.isFinite && learningRate >= 0,
+                  "learning_rate must be finite and >= 0, got \(learningRate)")
+        try check(momentum.isFinite && momentum >= 0 && momentum < 1,
+                  "momentum must be in [0, 1), got \(momentum)")
+        try check(beta1.isFinite && beta1 >= 0 && beta1 < 1, "beta1 must be in [0, 1), got \(beta1)")
+        try check(beta2.isFinite && beta2 >= 0 && beta2 < 1, "beta2 must be in [0, 1), got \(beta2)")
+        try check(epsilon.isFinite && epsilon > 0, "eps must be finite and > 0, got \(epsilon)")
+        if let c = clipNorm {
+            try check(c.isFinite && c > 0, "clip_norm must be finite and > 0 (or none), got \(c)")
+        }
+        try check(updateEvery >= 1 && updateEvery <= Int(UInt32.max),
+                  "update_every must be >= 1, got \(updateEvery)")
+    }
+}

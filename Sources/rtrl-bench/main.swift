@@ -1,0 +1,1 @@
+print("rtrl-bench: not yet")

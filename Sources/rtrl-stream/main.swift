@@ -1,0 +1,1 @@
+print("rtrl-stream: not yet")
