@@ -41,10 +41,16 @@ let package = Package(
             providers: [.apt(["libzmq3-dev"])]
         ),
 
+        // The engine's small dense kernels (C, one clone per instruction set).
+        .target(
+            name: "RTRLKernels",
+            cSettings: [.unsafeFlags(["-O3", "-fno-math-errno"])]
+        ),
+
         // The engine: no I/O, no C types.
         .target(
             name: "RTRL",
-            dependencies: ["COpenBLAS"]
+            dependencies: ["COpenBLAS", "RTRLKernels"]
         ),
 
         // The C types of include/rtrl.h, imported into Swift (the header is the single source).
@@ -78,7 +84,15 @@ let package = Package(
         ),
         .executableTarget(
             name: "rtrl-bench",
-            dependencies: ["RTRL", "COpenBLAS"]
+            dependencies: ["RTRL", "COpenBLAS", "RTRLKernels"]
+        ),
+
+        // Prints the engine's trajectory for a scenario file: the reference the C tests
+        // compare the C ABI against, bit for bit (Tests/c/reference).
+        .executableTarget(
+            name: "rtrl-capi-reference",
+            dependencies: ["RTRL"],
+            path: "Tests/c/reference"
         ),
 
         .testTarget(name: "RTRLTests", dependencies: ["RTRL"]),

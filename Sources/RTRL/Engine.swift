@@ -46,8 +46,8 @@ final class _Engine<S: _Scalar> {
 
     /// Per connection: where its weights live (nil for identity connections and empty blocks).
     let weights: [UnsafeMutablePointer<S>?]
-    /// Per layer: its bias (nil without one).
-    let biases: [UnsafeMutablePointer<S>?]
+    /// The compiled per-step schedule.
+    let program: _StepProgram<S>
 
     var numParams: Int { topo.numParams }
 
@@ -69,13 +69,11 @@ final class _Engine<S: _Scalar> {
         scratch = .allocate(capacity: max(scratchLayout.count, 1))
         scratch.initialize(repeating: 0, count: max(scratchLayout.count, 1))
         var w = [UnsafeMutablePointer<S>?](repeating: nil, count: topology.connections.count)
-        var b = [UnsafeMutablePointer<S>?](repeating: nil, count: topology.layers.count)
         for block in topology.blocks {
-            let base = block.trainable ? theta : fixed
-            if let c = block.connection { w[c] = base + block.offset } else { b[block.layer] = base + block.offset }
+            if let c = block.connection { w[c] = (block.trainable ? theta : fixed) + block.offset }
         }
         weights = w
-        biases = b
+        program = _StepProgram(topology, plan, layout, scratchLayout, theta: theta, fixed: fixed)
     }
 
     deinit {
@@ -107,22 +105,24 @@ final class _Engine<S: _Scalar> {
     @inline(__always) func x(delay: Int) -> UnsafeMutablePointer<S> {
         state + layout.input[phase ^ delay]
     }
-    @inline(__always) func activation(_ l: Int, delay: Int) -> UnsafeMutablePointer<S> {
-        state + layout.activation[l][phase ^ delay]
+    /// a_L(t - delay) of the layer computed by `step`.
+    @inline(__always) func activation(_ step: _LayerStep<S>, delay: Int) -> UnsafeMutablePointer<S> {
+        state + ((phase ^ delay) == 0 ? step.activationOffset.0 : step.activationOffset.1)
     }
-    @inline(__always) func derivative(_ l: Int) -> UnsafeMutablePointer<S> {
-        state + layout.derivative[l]
+    /// a_L(t - delay) of layer `l` (creation index).
+    @inline(__always) func activation(layer l: Int, delay: Int) -> UnsafeMutablePointer<S> {
+        activation(program.steps[program.stepOfLayer[l]], delay: delay)
     }
-    /// P_L(t - delay); only for layers with `hasP` (and delay 1 only when double-buffered).
-    @inline(__always) func sensitivity(_ l: Int, delay: Int) -> UnsafeMutablePointer<S> {
-        state + layout.sensitivity[l][plan.layers[l].doubleBuffered ? phase ^ delay : 0]
+    /// P_L(t - delay); only for layers with `hasP` (delay 1 only when double-buffered).
+    @inline(__always) func sensitivity(_ step: _LayerStep<S>, delay: Int) -> UnsafeMutablePointer<S> {
+        let which = step.doubleBuffered ? phase ^ delay : 0
+        return state + (which == 0 ? step.sensitivityOffset.0 : step.sensitivityOffset.1)
     }
     @inline(__always) var prediction: UnsafeMutablePointer<S> { state + layout.prediction }
 
-    /// The source vector of connection c at step t - delay: x or a_S.
-    @inline(__always) func sourceVector(_ c: Int) -> UnsafeMutablePointer<S> {
-        let s = topo.source[c], d = topo.connections[c].delay
-        return s < 0 ? x(delay: d) : activation(s, delay: d)
+    /// The source vector of an edge at step t - delay: x or a_S.
+    @inline(__always) func sourceVector(_ e: _Edge<S>) -> UnsafeMutablePointer<S> {
+        e.source < 0 ? x(delay: e.delay) : activation(layer: e.source, delay: e.delay)
     }
 
     // MARK: One step
@@ -136,13 +136,14 @@ final class _Engine<S: _Scalar> {
         phase ^= 1
         let xt = x(delay: 0)
         if let input { for i in 0..<topo.inputs { xt[i] = S(input[i]) } }
-        for l in topo.order {
-            _forward(layer: l)
-            if plan.layers[l].hasP { _updateSensitivity(layer: l) }
+        for k in 0..<program.steps.count {
+            let step = program.steps[k]
+            _forward(step)
+            if step.hasP { _updateSensitivity(step) }
         }
-        let a = activation(topo.outputLayer, delay: 0)
+        let a = activation(program.steps[program.outputStep], delay: 0)
         let y = prediction
-        for (k, u) in topo.outputUnits.enumerated() { y[k] = a[u] }
+        for k in 0..<program.outputUnits.count { y[k] = a[program.outputUnits[k]] }
         stepCount &+= 1
     }
 

@@ -1,3 +1,5 @@
+import RTRLKernels
+
 extension _Engine {
     /// The forward pass of one layer at step t:
     ///
@@ -9,31 +11,31 @@ extension _Engine {
     /// connection adds w * a_S element-wise, an identity connection scale * a_S.
     ///
     /// - Complexity: O(n_L x fan-in).
-    func _forward(layer l: Int) {
-        let n = topo.layers[l].size
+    @inline(__always)
+    func _forward(_ step: _LayerStep<S>) {
+        let n = step.size
         let z = scratch + scratchLayout.z
-        if let b = biases[l] {
+        if let b = step.bias {
             z.update(from: b, count: n)
         } else {
             z.update(repeating: 0, count: n)
         }
-        for c in topo.incoming[l] {
-            let spec = topo.connections[c]
-            let src = sourceVector(c)
-            let m = topo.size(ofSource: topo.source[c])
-            switch spec.kind {
+        for k in step.edges {
+            let e = program.edges[k]
+            let src = sourceVector(e)
+            switch e.kind {
             case .dense:
-                guard let w = weights[c] else { continue }
-                _matrixVectorAdd(n, m, w, src, z)
+                guard let w = e.weights else { continue }
+                _matrixVectorAdd(n, e.sourceSize, w, src, z)
             case .diagonal:
-                guard let w = weights[c] else { continue }
+                guard let w = e.weights else { continue }
                 for i in 0..<n { z[i] += w[i] * src[i] }
             case .identity:
-                let s = S(spec.scale)
+                let s = e.scale
                 for i in 0..<n { z[i] += s * src[i] }
             }
         }
-        topo.layers[l].activation._apply(UnsafePointer(z), activation(l, delay: 0), derivative(l), n)
+        step.activation._apply(UnsafePointer(z), activation(step, delay: 0), state + step.derivativeOffset, n)
     }
 }
 

@@ -4,6 +4,7 @@ extension _Engine {
     ///
     /// - Returns: E(t), summed in Double.
     /// - Complexity: O(n_outputs).
+    @inline(__always)
     func _lossAndOutputError(target t: UnsafePointer<Double>) -> Double {
         let delta = scratch + scratchLayout.delta
         let y = prediction
@@ -29,25 +30,26 @@ extension _Engine {
     ///
     /// - Complexity: O(|Theta(t)| x N) with a P at the output; otherwise
     ///   O(n x fan-in) for the back-propagation plus O(n_S x columns(P_S)) per source S.
+    @inline(__always)
     func _addGradient(target t: UnsafePointer<Double>) {
         let delta = scratch + scratchLayout.delta
-        let o = topo.outputLayer
-        let op = plan.layers[o]
-        if op.hasP {
-            let p = sensitivity(o, delay: 0)
-            for (k, u) in topo.outputUnits.enumerated() where !t[k].isNaN {
-                _addScaledRow(delta[k], p + u * op.cols, op.segments)
+        let out = program.steps[program.outputStep]
+        if out.hasP {
+            let p = sensitivity(out, delay: 0)
+            for k in 0..<program.outputUnits.count where !t[k].isNaN {
+                _addScaledRow(delta[k], p + program.outputUnits[k] * out.cols, out.segments)
             }
-        } else if op.pFree {
+        } else if out.pFree {
             _backpropagateWithinStep(target: t)
         }
     }
 
     /// grad[segment] += f * row[segment] for each column segment of a P row.
     @inline(__always)
-    func _addScaledRow(_ f: S, _ row: UnsafeMutablePointer<S>, _ segments: [_SensitivityPlan.Segment]) {
+    func _addScaledRow(_ f: S, _ row: UnsafeMutablePointer<S>, _ segments: Range<Int>) {
         if f == 0 { return }
-        for seg in segments {
+        for q in segments {
+            let seg = program.segments[q]
             let g = grad + seg.global, r = row + seg.local
             for j in 0..<seg.count { g[j] += f * r[j] }
         }
@@ -59,42 +61,42 @@ extension _Engine {
     /// v_S(t - d_c), which finally meets P_S: grad += P_S(t)^T v_S(t) + P_S(t-1)^T v_S(t-1).
     func _backpropagateWithinStep(target t: UnsafePointer<Double>) {
         let delta = scratch + scratchLayout.delta
-        for l in topo.layers.indices {
-            let n = topo.layers[l].size
-            (scratch + scratchLayout.error[l]).update(repeating: 0, count: n)
-            if plan.layers[l].hasP {
-                (scratch + scratchLayout.vjp[l][0]).update(repeating: 0, count: n)
-                (scratch + scratchLayout.vjp[l][1]).update(repeating: 0, count: n)
+        let steps = program.steps
+        for step in steps {
+            (scratch + step.errorOffset).update(repeating: 0, count: step.size)
+            if step.hasP {
+                (scratch + step.vjpOffset.0).update(repeating: 0, count: step.size)
+                (scratch + step.vjpOffset.1).update(repeating: 0, count: step.size)
             }
         }
-        let eo = scratch + scratchLayout.error[topo.outputLayer]
-        for (k, u) in topo.outputUnits.enumerated() where !t[k].isNaN { eo[u] += delta[k] }
+        let eo = scratch + steps[program.outputStep].errorOffset
+        for k in 0..<program.outputUnits.count where !t[k].isNaN { eo[program.outputUnits[k]] += delta[k] }
 
-        for l in topo.order.reversed() where plan.layers[l].pFree {
-            let n = topo.layers[l].size
-            let u = scratch + scratchLayout.error[l]
-            let a = activation(l, delay: 0)
-            if topo.layers[l].activation == .softmax {
+        for position in stride(from: steps.count - 1, through: 0, by: -1) {
+            let step = steps[position]
+            guard step.pFree else { continue }
+            let n = step.size
+            let u = scratch + step.errorOffset
+            let a = activation(step, delay: 0)
+            if step.activation == .softmax {
                 var s: S = 0
                 for i in 0..<n { s += a[i] * u[i] }
                 for i in 0..<n { u[i] = a[i] * (u[i] - s) }
             } else {
-                let d = derivative(l)
+                let d = state + step.derivativeOffset
                 for i in 0..<n { u[i] *= d[i] }
             }
-            if let bi = topo.biasBlock[l] {
-                let g = grad + topo.blocks[bi].offset
+            if step.biasOffset >= 0 {
+                let g = grad + step.biasOffset
                 for i in 0..<n { g[i] += u[i] }
             }
-            for c in topo.incoming[l] {
-                let spec = topo.connections[c]
-                let s = topo.source[c]
-                let ns = topo.size(ofSource: s)
-                let src = sourceVector(c)
-                let w = weights[c]
-                if let bi = topo.connectionBlock[c], topo.blocks[bi].trainable {
-                    let g = grad + topo.blocks[bi].offset
-                    if spec.kind == .dense {
+            for k in step.edges {
+                let e = program.edges[k]
+                let ns = e.sourceSize
+                let src = sourceVector(e)
+                if e.paramOffset >= 0 {
+                    let g = grad + e.paramOffset
+                    if e.kind == .dense {
                         for i in 0..<n where u[i] != 0 {
                             let gi = g + i * ns, ui = u[i]
                             for j in 0..<ns { gi[j] += ui * src[j] }
@@ -103,43 +105,42 @@ extension _Engine {
                         for i in 0..<n { g[i] += u[i] * src[i] }
                     }
                 }
-                guard s >= 0 else { continue }
                 let into: UnsafeMutablePointer<S>
-                if plan.layers[s].pFree {
-                    into = scratch + scratchLayout.error[s]
-                } else if plan.layers[s].hasP {
-                    into = scratch + scratchLayout.vjp[s][spec.delay]
+                if e.sourcePFree {
+                    into = scratch + steps[program.stepOfLayer[e.source]].errorOffset
+                } else if e.sourceHasP {
+                    let s = steps[program.stepOfLayer[e.source]]
+                    into = scratch + (e.delay == 0 ? s.vjpOffset.0 : s.vjpOffset.1)
                 } else {
                     continue
                 }
-                switch spec.kind {
+                switch e.kind {
                 case .dense:
-                    guard let w else { continue }
+                    guard let w = e.weights else { continue }
                     for i in 0..<n where u[i] != 0 {
                         let row = w + i * ns, ui = u[i]
                         for j in 0..<ns { into[j] += row[j] * ui }
                     }
                 case .diagonal:
-                    guard let w else { continue }
+                    guard let w = e.weights else { continue }
                     for i in 0..<n { into[i] += w[i] * u[i] }
                 case .identity:
-                    let k = S(spec.scale)
-                    for i in 0..<n { into[i] += k * u[i] }
+                    for i in 0..<n { into[i] += e.scale * u[i] }
                 }
             }
         }
 
-        for s in topo.layers.indices where plan.layers[s].hasP {
-            let sp = plan.layers[s]
-            let ns = topo.layers[s].size
-            for delay in 0...(sp.doubleBuffered ? 1 : 0) {
-                let v = scratch + scratchLayout.vjp[s][delay]
+        for step in steps where step.hasP {
+            let ns = step.size
+            for delay in 0...(step.doubleBuffered ? 1 : 0) {
+                let v = scratch + (delay == 0 ? step.vjpOffset.0 : step.vjpOffset.1)
                 var any = false
                 for i in 0..<ns where v[i] != 0 { any = true; break }
                 guard any else { continue }
-                let p = sensitivity(s, delay: delay)
-                for seg in sp.segments {
-                    S._gemvT(ns, seg.count, 1, p + seg.local, sp.cols, v, 1, grad + seg.global)
+                let p = sensitivity(step, delay: delay)
+                for q in step.segments {
+                    let seg = program.segments[q]
+                    S._gemvT(ns, seg.count, 1, p + seg.local, step.cols, v, 1, grad + seg.global)
                 }
             }
         }
@@ -151,12 +152,12 @@ extension _Engine {
     ///
     /// - Complexity: O(|Theta(t)| x columns(P_out)).
     func _forceTargets(_ t: UnsafePointer<Double>) {
-        let o = topo.outputLayer
-        let a = activation(o, delay: 0)
-        let op = plan.layers[o]
-        for (k, u) in topo.outputUnits.enumerated() where !t[k].isNaN {
+        let out = program.steps[program.outputStep]
+        let a = activation(out, delay: 0)
+        for k in 0..<program.outputUnits.count where !t[k].isNaN {
+            let u = program.outputUnits[k]
             a[u] = S(t[k])
-            if op.hasP { (sensitivity(o, delay: 0) + u * op.cols).update(repeating: 0, count: op.cols) }
+            if out.hasP { (sensitivity(out, delay: 0) + u * out.cols).update(repeating: 0, count: out.cols) }
         }
     }
 }

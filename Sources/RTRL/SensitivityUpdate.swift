@@ -11,35 +11,40 @@ extension _Engine {
     ///
     /// - Complexity: O(n_L x columns(P_L) x sum of n_S) for the products (GEMM), plus
     ///   O(n_L x number of L's own parameters) for the immediate term.
-    func _updateSensitivity(layer l: Int) {
-        let lp = plan.layers[l]
-        let n = topo.layers[l].size
-        let cols = lp.cols
-        let p = sensitivity(l, delay: 0)
-        let softmax = topo.layers[l].activation == .softmax
-        let a = activation(l, delay: 0)
-        let d = derivative(l)
+    @inline(__always)
+    func _updateSensitivity(_ step: _LayerStep<S>) {
+        let n = step.size
+        let cols = step.cols
+        let p = sensitivity(step, delay: 0)
+        let softmax = step.activation == .softmax
+        let d = state + step.derivativeOffset
         let scaled = scratch + scratchLayout.scaledWeights
 
-        for (c, pieces) in lp.products {
-            let spec = topo.connections[c]
-            let s = topo.source[c]
-            let ns = topo.layers[s].size
-            let sCols = plan.layers[s].cols
-            let ps = UnsafePointer(sensitivity(s, delay: spec.delay))
-            if spec.kind == .dense || softmax {
+        for k in step.edges {
+            let e = program.edges[k]
+            guard e.sourceHasP, !e.pieces.isEmpty else { continue }
+            let source = program.steps[program.stepOfLayer[e.source]]
+            let ns = e.sourceSize
+            let sCols = source.cols
+            let ps = UnsafePointer(sensitivity(source, delay: e.delay))
+            if e.kind == .dense || softmax {
                 // The n_L x n_S left factor D W_c.
-                _scaledWeights(connection: c, layer: l, into: scaled)
-                for piece in pieces {
-                    S._gemm(n, piece.count, ns, 1, scaled, ns, ps + piece.src, sCols,
-                            piece.accumulate ? 1 : 0, p + piece.dst, cols)
+                _scaledWeights(e, step, into: scaled)
+                let kn = softmax && e.kind != .dense ? n : ns
+                for q in e.pieces {
+                    let piece = program.pieces[q]
+                    S._product(n, piece.count, kn, scaled, kn, ps + piece.src, sCols,
+                               piece.accumulate, p + piece.dst, cols)
                 }
             } else {
                 // Diagonal or identity into an element-wise layer: row i scaled by d_i w_i.
-                let w = weights[c]
-                let k = S(spec.scale)
-                for i in 0..<n { scaled[i] = d[i] * (w.map { $0[i] } ?? k) }
-                for piece in pieces {
+                if let w = e.weights {
+                    for i in 0..<n { scaled[i] = d[i] * w[i] }
+                } else {
+                    for i in 0..<n { scaled[i] = d[i] * e.scale }
+                }
+                for q in e.pieces {
+                    let piece = program.pieces[q]
                     for i in 0..<n {
                         let dst = p + i * cols + piece.dst
                         let src = ps + i * sCols + piece.src
@@ -53,27 +58,28 @@ extension _Engine {
                 }
             }
         }
-        for run in lp.zeroRuns {
+        for r in step.zeroRuns {
+            let run = program.zeroRuns[r]
             for i in 0..<n { (p + i * cols + run.lowerBound).update(repeating: 0, count: run.count) }
         }
-        _addImmediateTerm(layer: l, p, cols, softmax: softmax, a: a, d: d)
+        _addImmediateTerm(step, p, softmax: softmax)
     }
 
-    /// The left factor D_L W_c of connection c into layer l, written row-major (n_L x n_S).
+    /// The left factor D_L W_c of edge e into a layer, written row-major (n_L x n_S).
     ///
     /// Element-wise activations: (D W)[i,j] = phi'(z_i) W[i,j]. Softmax:
     /// (J W)[i,j] = a_i (W[i,j] - r_j) with r = a^T W; a diagonal or identity connection
-    /// into a softmax layer is the dense matrix J diag(w).
+    /// into a softmax layer is the dense n_L x n_L matrix J diag(w).
     ///
     /// - Complexity: O(n_L x n_S).
-    func _scaledWeights(connection c: Int, layer l: Int, into out: UnsafeMutablePointer<S>) {
-        let spec = topo.connections[c]
-        let n = topo.layers[l].size
-        let a = activation(l, delay: 0)
-        let d = derivative(l)
-        if topo.layers[l].activation != .softmax {
-            guard let w = weights[c] else { return }
-            let ns = topo.size(ofSource: topo.source[c])
+    @inline(__always)
+    func _scaledWeights(_ e: _Edge<S>, _ step: _LayerStep<S>, into out: UnsafeMutablePointer<S>) {
+        let n = step.size
+        let a = activation(step, delay: 0)
+        let d = state + step.derivativeOffset
+        if step.activation != .softmax {
+            guard let w = e.weights else { return }
+            let ns = e.sourceSize
             for i in 0..<n {
                 let f = d[i]
                 let row = w + i * ns, o = out + i * ns
@@ -81,9 +87,9 @@ extension _Engine {
             }
             return
         }
-        if spec.kind == .dense {
-            guard let w = weights[c] else { return }
-            let ns = topo.size(ofSource: topo.source[c])
+        if e.kind == .dense {
+            guard let w = e.weights else { return }
+            let ns = e.sourceSize
             let r = scratch + scratchLayout.softmaxRow
             r.update(repeating: 0, count: ns)
             for i in 0..<n {
@@ -96,12 +102,10 @@ extension _Engine {
             }
         } else {
             // J diag(w): (J diag(w))[i,j] = a_i (delta_ij - a_j) w_j.
-            let w = weights[c]
-            let k = S(spec.scale)
             for i in 0..<n {
                 let ai = a[i], o = out + i * n
                 for j in 0..<n {
-                    let wj = w.map { $0[j] } ?? k
+                    let wj = e.weights.map { $0[j] } ?? e.scale
                     o[j] = ai * ((i == j ? 1 : 0) - a[j]) * wj
                 }
             }
@@ -113,22 +117,20 @@ extension _Engine {
     ///
     /// - Complexity: O(number of L's parameters) for element-wise activations,
     ///   O(n_L x number of L's parameters) for softmax.
-    func _addImmediateTerm(
-        layer l: Int, _ p: UnsafeMutablePointer<S>, _ cols: Int, softmax: Bool,
-        a: UnsafeMutablePointer<S>, d: UnsafeMutablePointer<S>
-    ) {
-        let n = topo.layers[l].size
+    @inline(__always)
+    func _addImmediateTerm(_ step: _LayerStep<S>, _ p: UnsafeMutablePointer<S>, softmax: Bool) {
+        let n = step.size, cols = step.cols
+        let a = activation(step, delay: 0)
+        let d = state + step.derivativeOffset
         // J[r,i] = a_r (delta_ri - a_i): the softmax Jacobian entry.
         @inline(__always) func jac(_ r: Int, _ i: Int) -> S { a[r] * ((r == i ? 1 : 0) - a[i]) }
-        for c in topo.incoming[l] {
-            guard let bi = topo.connectionBlock[c] else { continue }
-            let block = topo.blocks[bi]
-            guard block.trainable else { continue }
-            let col0 = plan.local(layer: l, global: block.offset)
-            let u = sourceVector(c)
-            let ns = topo.size(ofSource: topo.source[c])
-            switch block.kind {
-            case .dense:
+        for k in step.edges {
+            let e = program.edges[k]
+            guard e.localColumn >= 0 else { continue }
+            let col0 = e.localColumn
+            let u = sourceVector(e)
+            let ns = e.sourceSize
+            if e.kind == .dense {
                 if softmax {
                     for r in 0..<n {
                         let row = p + r * cols + col0
@@ -145,18 +147,16 @@ extension _Engine {
                         for j in 0..<ns { o[j] += f * u[j] }
                     }
                 }
-            case .diagonal:
+            } else {
                 if softmax {
                     for r in 0..<n { for i in 0..<n { p[r * cols + col0 + i] += jac(r, i) * u[i] } }
                 } else {
                     for i in 0..<n { p[i * cols + col0 + i] += d[i] * u[i] }
                 }
-            case .bias:
-                break
             }
         }
-        if let bi = topo.biasBlock[l] {
-            let col0 = plan.local(layer: l, global: topo.blocks[bi].offset)
+        if step.biasLocalColumn >= 0 {
+            let col0 = step.biasLocalColumn
             if softmax {
                 for r in 0..<n { for i in 0..<n { p[r * cols + col0 + i] += jac(r, i) } }
             } else {
