@@ -50,6 +50,14 @@ public struct BlockInfo: Equatable, Sendable {
     /// Offset of the block in the flat parameter vector (`nil` for fixed blocks).
     public var offset: Int?
 
+    public init(name: String, rows: Int, cols: Int, trainable: Bool, offset: Int?) {
+        self.name = name
+        self.rows = rows
+        self.cols = cols
+        self.trainable = trainable
+        self.offset = offset
+    }
+
     /// rows x cols.
     public var count: Int { rows * cols }
 }

@@ -92,7 +92,7 @@ public struct NetworkBuilder: Sendable {
             throw .invalid("connect \(from)->\(to): an identity connection cannot be trainable")
         }
         if kind != .dense && fromSize != target.size {
-            throw .invalid("connect \(from)->\(to): a \(kind.rawValue) connection needs equal sizes, got \(fromSize) -> \(target.size)")
+            throw .invalid("connect \(from)->\(to): \(kind == .identity ? "an" : "a") \(kind.rawValue) connection needs equal sizes, got \(fromSize) -> \(target.size)")
         }
         connections.append(ConnectionSpec(
             from: from, to: to, delay: delay, kind: kind,
