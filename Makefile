@@ -20,9 +20,13 @@ RELEASE_DIR := .build/release
 VENV := .venv
 PYTHON := $(VENV)/bin/python
 
-.PHONY: all deps deps-system deps-python build lib test test-swift test-c test-python demo clean install
+.PHONY: all deps deps-system deps-python build lib test test-swift test-c test-python demo clean install \
+        test-c-sanitize test-c-valgrind
 
 all: build
+
+include mk/install.mk
+install: lib
 
 # ---------------------------------------------------------------- dependencies
 
@@ -66,7 +70,13 @@ test-swift:
 	$(SWIFT) test
 
 test-c: lib
-	@if [ -f Tests/c/Makefile ]; then $(MAKE) -C Tests/c LIBDIR=$(CURDIR)/$(RELEASE_DIR) run; fi
+	$(MAKE) -C Tests/c LIBDIR=$(CURDIR)/$(RELEASE_DIR) run
+
+test-c-sanitize: lib
+	$(MAKE) -C Tests/c LIBDIR=$(CURDIR)/$(RELEASE_DIR) sanitize
+
+test-c-valgrind: lib
+	$(MAKE) -C Tests/c LIBDIR=$(CURDIR)/$(RELEASE_DIR) valgrind
 
 test-python: lib deps-python
 	@if [ -d bindings/python/tests ]; then RTRL_LIBRARY=$(CURDIR)/$(RELEASE_DIR)/librtrl.so $(PYTHON) -m pytest -q bindings/python/tests; fi

@@ -72,6 +72,8 @@ let package = Package(
                     "-Xlinker", "--version-script=\(packageRoot)/Sources/RTRLCAPI/rtrl.map",
                     "-Xlinker", "-soname=librtrl.so.0",
                 ], .when(platforms: [.linux])),
+                // lld: unlike gold, it leaves no version-script-local symbols in .dynsym.
+                .unsafeFlags(["-use-ld=lld"], .when(platforms: [.linux])),
             ]
         ),
 

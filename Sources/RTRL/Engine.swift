@@ -30,6 +30,8 @@ final class _Engine<S: _Scalar> {
     var stepCount: UInt64 = 0
     /// Updates refused by the divergence guard since creation.
     var refusedUpdates: UInt64 = 0
+    /// Covariances of the EKF, DEKF or RLS readout, when the configuration uses one.
+    var secondOrder: _SecondOrderState<S>?
 
     // MARK: Network state (serialised)
 
@@ -148,13 +150,87 @@ final class _Engine<S: _Scalar> {
     }
 
     /// Takes a new training configuration (already validated) and resets the optimizer
-    /// state and the `updateEvery` count.
-    func configure(_ c: TrainingConfiguration) {
+    /// state (including any covariance, back to I / p0) and the `updateEvery` count.
+    ///
+    /// - Throws: `invalidArgument` when an RLS readout does not fit the output layer;
+    ///   `outOfMemory` when the covariances would exceed `maxCovarianceEntries`.
+    func configure(_ c: TrainingConfiguration) throws(RTRLError) {
+        let plan = try _secondOrderPlan(c)
+        let so = plan.map {
+            _SecondOrderState<S>(groups: $0.groups, numParams: numParams, numRows: topo.numOutputs,
+                                 readoutEdges: $0.readoutEdges, readoutSize: $0.readoutSize, p0: c.p0)
+        }
+        secondOrder = so
         config = c
         moment1.update(repeating: 0, count: max(numParams, 1))
         moment2.update(repeating: 0, count: max(numParams, 1))
         adamSteps = 0
         learnCount = 0
+    }
+
+    /// The Kalman groups and RLS readout a configuration needs (nil when it needs none),
+    /// checked against the output layer and `maxCovarianceEntries`.
+    func _secondOrderPlan(_ c: TrainingConfiguration) throws(RTRLError) -> (groups: [[Int]], readoutEdges: [Int], readoutSize: Int)? {
+        var groups: [[Int]] = []
+        var readout: [Int] = []
+        var d = 0
+        switch c.optimizer {
+        case .ekf:
+            groups = numParams > 0 ? [Array(0..<numParams)] : []
+        case .dekf:
+            groups = _unitGroups()
+        default:
+            break
+        }
+        if c.readout == .rls {
+            let out = program.steps[program.outputStep]
+            let name = topo.layers[out.layer].name
+            guard out.activation == .identity else {
+                throw .invalid("configure: readout rls needs an identity output layer; \"\(name)\" is \(out.activation.rawValue)")
+            }
+            for k in out.edges {
+                let e = program.edges[k]
+                guard e.paramOffset >= 0 else { continue }
+                guard e.kind == .dense else {
+                    throw .invalid("configure: readout rls supports dense blocks and a bias into the output layer; \"\(name)\" has a trainable diagonal block")
+                }
+                readout.append(k)
+                d += e.sourceSize
+            }
+            if out.biasOffset >= 0 { d += 1 }
+            guard d > 0 else { throw .invalid("configure: readout rls: the output layer \"\(name)\" has no trainable blocks") }
+        }
+        if groups.isEmpty && d == 0 { return nil }
+        let entries = _SecondOrderState<S>.entries(groups: groups, readoutSize: d)
+        guard entries <= c.maxCovarianceEntries else {
+            throw RTRLError(.outOfMemory, "configure: \(c.optimizer.isKalman ? c.optimizer.rawValue : "the rls readout") needs \(entries) covariance entries, more than max_covariance_entries = \(c.maxCovarianceEntries) (use dekf, a smaller network, or raise the bound)")
+        }
+        return (groups, readout, d)
+    }
+
+    /// The decoupled EKF's groups: for each layer and each of its units, the unit's
+    /// incoming trainable weights (its row of every dense block, its entry of every
+    /// diagonal block, its bias).
+    func _unitGroups() -> [[Int]] {
+        var groups: [[Int]] = []
+        for l in topo.layers.indices {
+            let step = program.steps[program.stepOfLayer[l]]
+            for i in 0..<step.size {
+                var g: [Int] = []
+                for k in step.edges {
+                    let e = program.edges[k]
+                    guard e.paramOffset >= 0 else { continue }
+                    if e.kind == .dense {
+                        g.append(contentsOf: (e.paramOffset + i * e.sourceSize)..<(e.paramOffset + (i + 1) * e.sourceSize))
+                    } else {
+                        g.append(e.paramOffset + i)
+                    }
+                }
+                if step.biasOffset >= 0 { g.append(step.biasOffset + i) }
+                if !g.isEmpty { groups.append(g) }
+            }
+        }
+        return groups
     }
 
     /// Clears activations, remembered inputs, derivatives, the prediction and every

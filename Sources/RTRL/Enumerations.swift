@@ -38,6 +38,26 @@ public enum OptimizerKind: String, CaseIterable, Sendable, Codable {
     case momentum
     /// Kingma & Ba, bias-corrected.
     case adam
+    /// The global extended Kalman filter over all trainable parameters, with the exact
+    /// RTRL Jacobian H(t) = dy(t)/dtheta (Williams 1992). Updates inside `learn`.
+    case ekf
+    /// The decoupled EKF: one covariance block per unit's incoming weights (Puskorius &
+    /// Feldkamp 1994). Updates inside `learn`.
+    case dekf
+
+    /// True for the optimizers that update inside `learn` from H(t) instead of applying
+    /// the gradient buffer.
+    public var isKalman: Bool { self == .ekf || self == .dekf }
+}
+
+/// How the output layer's trainable blocks learn.
+public enum Readout: String, CaseIterable, Sendable, Codable {
+    /// Like every other parameter: by the optimizer, from the gradient.
+    case gradient
+    /// By recursive least squares with forgetting factor lambda (the echo-state recipe),
+    /// while the rest of the network learns by the first-order optimizer on the exact
+    /// RTRL gradient. Needs an identity output layer fed by dense blocks and a bias.
+    case rls
 }
 
 /// The floating-point type the network computes in. Chosen at creation.

@@ -37,20 +37,23 @@ extension _Engine {
         if out.hasP {
             let p = sensitivity(out, delay: 0)
             for k in 0..<program.outputUnits.count where !t[k].isNaN {
-                _addScaledRow(delta[k], p + program.outputUnits[k] * out.cols, out.segments)
+                _addScaledRow(delta[k], p + program.outputUnits[k] * out.cols, out.segments, into: grad)
             }
         } else if out.pFree {
-            _backpropagateWithinStep(target: t)
+            let units = program.outputUnits
+            _backpropagateWithinStep(into: grad) { eo in
+                for k in 0..<units.count where !t[k].isNaN { eo[units[k]] += delta[k] }
+            }
         }
     }
 
-    /// grad[segment] += f * row[segment] for each column segment of a P row.
+    /// g[segment] += f * row[segment] for each column segment of a P row (g in flat order).
     @inline(__always)
-    func _addScaledRow(_ f: S, _ row: UnsafeMutablePointer<S>, _ segments: Range<Int>) {
+    func _addScaledRow(_ f: S, _ row: UnsafeMutablePointer<S>, _ segments: Range<Int>, into dest: UnsafeMutablePointer<S>) {
         if f == 0 { return }
         for q in segments {
             let seg = program.segments[q]
-            let g = grad + seg.global, r = row + seg.local
+            let g = dest + seg.global, r = row + seg.local
             for j in 0..<seg.count { g[j] += f * r[j] }
         }
     }
@@ -58,9 +61,13 @@ extension _Engine {
     /// The vector–Jacobian product through the layers that keep no P, in reverse
     /// evaluation order: u_L = D_L^T e_L; L's own blocks get u_L a_S^T (the immediate
     /// term); each source gets W_c^T u_L — into e_S if S keeps no P either, else into
-    /// v_S(t - d_c), which finally meets P_S: grad += P_S(t)^T v_S(t) + P_S(t-1)^T v_S(t-1).
-    func _backpropagateWithinStep(target t: UnsafePointer<Double>) {
-        let delta = scratch + scratchLayout.delta
+    /// v_S(t - d_c), which finally meets P_S: g += P_S(t)^T v_S(t) + P_S(t-1)^T v_S(t-1).
+    ///
+    /// - Parameters:
+    ///   - g: where the result is added (N values, flat order).
+    ///   - seed: sets dE/da of the output layer into the (zeroed) vector it is given.
+    func _backpropagateWithinStep(into g: UnsafeMutablePointer<S>, seed: (UnsafeMutablePointer<S>) -> Void) {
+        let grad = g
         let steps = program.steps
         for step in steps {
             (scratch + step.errorOffset).update(repeating: 0, count: step.size)
@@ -69,8 +76,7 @@ extension _Engine {
                 (scratch + step.vjpOffset.1).update(repeating: 0, count: step.size)
             }
         }
-        let eo = scratch + steps[program.outputStep].errorOffset
-        for k in 0..<program.outputUnits.count where !t[k].isNaN { eo[program.outputUnits[k]] += delta[k] }
+        seed(scratch + steps[program.outputStep].errorOffset)
 
         for position in stride(from: steps.count - 1, through: 0, by: -1) {
             let step = steps[position]

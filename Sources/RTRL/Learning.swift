@@ -11,7 +11,16 @@ extension _Engine {
             refusedUpdates &+= 1
             throw RTRLError(.diverged, "update refused: the loss E(t) is not finite (\(e)); nothing was learned from this step")
         }
+        if counting && config.optimizer.isKalman, let so = secondOrder {
+            try _kalmanUpdate(target: t, state: so)
+            if config.teacherForcing { _forceTargets(t) }
+            return e
+        }
         _addGradient(target: t)
+        if let so = secondOrder, config.readout == .rls {
+            _maskReadoutGradient(so)
+            if counting { try _rlsReadoutUpdate(target: t, state: so) }
+        }
         if config.teacherForcing { _forceTargets(t) }
         if counting {
             learnCount += 1
@@ -21,7 +30,12 @@ extension _Engine {
     }
 
     /// Applies the optimizer to the buffer now and restarts the `updateEvery` count.
+    ///
+    /// - Throws: `invalidArgument` with the EKF and DEKF, which update inside `learn`.
     func apply() throws(RTRLError) {
+        guard !config.optimizer.isKalman else {
+            throw .invalid("apply: the \(config.optimizer.rawValue) optimizer updates inside learn; it has no gradient buffer to apply (use sgd, momentum or adam for accumulate + apply)")
+        }
         try _applyOptimizer()
     }
 }

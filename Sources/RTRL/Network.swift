@@ -128,8 +128,8 @@ public final class Network {
             throw .invalid("configure: loss cross_entropy needs a softmax output layer; \"\(outputLayer)\" is \(topo.layers[topo.outputLayer].activation.rawValue)")
         }
         switch storage {
-        case .f64(let e): e.configure(c)
-        case .f32(let e): e.configure(c)
+        case .f64(let e): try e.configure(c)
+        case .f32(let e): try e.configure(c)
         }
     }
 

@@ -44,6 +44,8 @@ extension _Engine {
                 moment1[i] = v
                 theta[i] -= eta * v
             }
+        case .ekf, .dekf:
+            break  // They update inside learn; `apply` refuses them before this point.
         case .adam:
             let b1 = S(c.beta1), b2 = S(c.beta2), eps = S(c.epsilon)
             let t = adamSteps &+ 1

@@ -23,6 +23,11 @@ protocol _Scalar: BinaryFloatingPoint, Sendable where RawSignificand: FixedWidth
     static func _smallProduct(
         _ m: Int, _ n: Int, _ k: Int, _ a: UnsafePointer<Self>, _ lda: Int,
         _ b: UnsafePointer<Self>, _ ldb: Int, _ accumulate: Bool, _ c: UnsafeMutablePointer<Self>, _ ldc: Int)
+    /// C = alpha A^T B + beta C, with A (k x m), B (k x n), C (m x n).
+    static func _gemmTN(
+        _ m: Int, _ n: Int, _ k: Int, _ alpha: Self,
+        _ a: UnsafePointer<Self>, _ lda: Int, _ b: UnsafePointer<Self>, _ ldb: Int,
+        _ beta: Self, _ c: UnsafeMutablePointer<Self>, _ ldc: Int)
     /// y = alpha A^T x + beta y, with A (m x n), x (m), y (n).
     static func _gemvT(
         _ m: Int, _ n: Int, _ alpha: Self, _ a: UnsafePointer<Self>, _ lda: Int,
@@ -70,6 +75,16 @@ extension Double: _Scalar {
     }
 
     @inline(__always)
+    static func _gemmTN(
+        _ m: Int, _ n: Int, _ k: Int, _ alpha: Double,
+        _ a: UnsafePointer<Double>, _ lda: Int, _ b: UnsafePointer<Double>, _ ldb: Int,
+        _ beta: Double, _ c: UnsafeMutablePointer<Double>, _ ldc: Int
+    ) {
+        cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, Int32(m), Int32(n), Int32(k),
+                    alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
+    }
+
+    @inline(__always)
     static func _smallProduct(
         _ m: Int, _ n: Int, _ k: Int, _ a: UnsafePointer<Double>, _ lda: Int,
         _ b: UnsafePointer<Double>, _ ldb: Int, _ accumulate: Bool, _ c: UnsafeMutablePointer<Double>, _ ldc: Int
@@ -106,6 +121,16 @@ extension Float: _Scalar {
         _ beta: Float, _ c: UnsafeMutablePointer<Float>, _ ldc: Int
     ) {
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(m), Int32(n), Int32(k),
+                    alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
+    }
+
+    @inline(__always)
+    static func _gemmTN(
+        _ m: Int, _ n: Int, _ k: Int, _ alpha: Float,
+        _ a: UnsafePointer<Float>, _ lda: Int, _ b: UnsafePointer<Float>, _ ldb: Int,
+        _ beta: Float, _ c: UnsafeMutablePointer<Float>, _ ldc: Int
+    ) {
+        cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, Int32(m), Int32(n), Int32(k),
                     alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
     }
 

@@ -205,6 +205,12 @@ extension Network {
         w.bool(c.teacherForcing)
         w.u32(UInt32(c.updateEvery))
         w.bool(c.divergenceGuard)
+        w.f64(c.ekfR)
+        w.f64(c.ekfQ)
+        w.f64(c.p0)
+        w.u8(c.readout._code)
+        w.f64(c.rlsLambda)
+        w.u64(UInt64(c.maxCovarianceEntries))
         // Counters.
         w.u64(e.stepCount)
         w.u64(e.adamSteps)
@@ -218,6 +224,11 @@ extension Network {
         w.array(e.moment1, topo.numParams)
         w.array(e.moment2, topo.numParams)
         w.array(e.state, e.layout.count)
+        if let so = e.secondOrder {
+            w.array(so.covariance.baseAddress!, so.covariance.count)
+        } else {
+            w.array(e.state, 0)
+        }
     }
 
     /// Restores a learner from its saved form.
@@ -310,6 +321,14 @@ extension Network {
         c.teacherForcing = try p.bool("teacher forcing")
         c.updateEvery = Int(try p.u32("update_every"))
         c.divergenceGuard = try p.bool("divergence guard")
+        c.ekfR = try p.f64("ekf_r")
+        c.ekfQ = try p.f64("ekf_q")
+        c.p0 = try p.f64("p0")
+        c.readout = try p.enumeration(Readout.self, "readout")
+        c.rlsLambda = try p.f64("rls_lambda")
+        let maxCov = try p.u64("max covariance entries")
+        guard maxCov <= UInt64(Int.max) else { throw _ByteReader.corrupt("max covariance entries = \(maxCov)") }
+        c.maxCovarianceEntries = Int(maxCov)
         do {
             try c.validate()
         } catch {
@@ -326,11 +345,33 @@ extension Network {
         guard phase <= 1, learnCount < UInt64(c.updateEvery) else {
             throw _ByteReader.corrupt("counters out of range")
         }
+        // The values that follow must be present before anything is allocated: a small
+        // crafted header must not make the reader allocate a large network.
+        let scalar = precisionCode == 0 ? 8 : 4
+        let weights = 4 * topology.numParams + topology.numFixed
+        guard weights <= p.remaining / scalar else {
+            throw _ByteReader.corrupt("the architecture needs \(weights) stored weights, the data is shorter (truncated or forged)")
+        }
+        let plan = _SensitivityPlan(topology)
+        let layout = _StateLayout(topology, plan)
+        let values = 4 * topology.numParams + topology.numFixed + layout.count
+        let (needed, overflow) = values.multipliedReportingOverflow(by: scalar)
+        guard !overflow, needed <= p.remaining else {
+            throw _ByteReader.corrupt("the architecture needs \(values) stored values, the data is shorter (truncated or forged)")
+        }
         let net: Network
         do {
-            net = try Network(topology: topology, seed: nil, precision: precisionCode == 0 ? .f64 : .f32)
+            net = try Network(topology: topology, plan: plan, seed: nil, precision: precisionCode == 0 ? .f64 : .f32)
         } catch {
             throw _ByteReader.corrupt("architecture too large: \(error.message)")
+        }
+        do {
+            switch net.storage {
+            case .f64(let e): try e.configure(c)
+            case .f32(let e): try e.configure(c)
+            }
+        } catch {
+            throw _ByteReader.corrupt("invalid configuration: \(error.message)")
         }
         switch net.storage {
         case .f64(let e): try _readValues(&p, e)
@@ -351,6 +392,11 @@ extension Network {
         try p.array(e.moment1, e.topo.numParams, "optimizer state 1")
         try p.array(e.moment2, e.topo.numParams, "optimizer state 2")
         try p.array(e.state, e.layout.count, "network state")
+        if let so = e.secondOrder {
+            try p.array(so.covariance.baseAddress!, so.covariance.count, "covariance")
+        } else {
+            try p.array(e.state, 0, "covariance")
+        }
     }
 
     /// Restores a learner from its saved form. See ``deserialize(_:)-(UnsafeRawBufferPointer)``.

@@ -29,6 +29,20 @@ public struct TrainingConfiguration: Equatable, Sendable {
     /// The divergence guard: an update that would make a parameter or the loss non-finite
     /// is refused (nothing changes but the cleared buffer) and counted. On by default.
     public var divergenceGuard: Bool = true
+    /// EKF and DEKF: the measurement noise r (R = r I), finite and > 0; 1 by default.
+    public var ekfR: Double = 1
+    /// EKF and DEKF: the process noise q (Q = q I), finite and >= 0; 1e-6 by default.
+    public var ekfQ: Double = 1e-6
+    /// EKF, DEKF and the RLS readout: the initial covariance is I / p0 (finite, > 0);
+    /// 0.01 by default (P(0) = 100 I).
+    public var p0: Double = 0.01
+    /// How the output layer's trainable blocks learn; `.gradient` by default.
+    public var readout: Readout = .gradient
+    /// The RLS readout's forgetting factor lambda, in (0, 1]; 0.999 by default.
+    public var rlsLambda: Double = 0.999
+    /// The largest number of covariance entries the EKF, DEKF or RLS readout may hold
+    /// (their memory is O(N^2) for the EKF); 2^26 (512 MiB in f64) by default.
+    public var maxCovarianceEntries: Int = 1 << 26
 
     public init() {}
 
@@ -68,5 +82,17 @@ public struct TrainingConfiguration: Equatable, Sendable {
         }
         try check(updateEvery >= 1 && updateEvery <= Int(UInt32.max),
                   "update_every must be >= 1, got \(updateEvery)")
+        try check(ekfR.isFinite && ekfR > 0, "ekf_r must be finite and > 0, got \(ekfR)")
+        try check(ekfQ.isFinite && ekfQ >= 0, "ekf_q must be finite and >= 0, got \(ekfQ)")
+        try check(p0.isFinite && p0 > 0, "p0 must be finite and > 0, got \(p0)")
+        try check(rlsLambda.isFinite && rlsLambda > 0 && rlsLambda <= 1,
+                  "rls_lambda must be in (0, 1], got \(rlsLambda)")
+        try check(maxCovarianceEntries >= 0, "max_covariance_entries must be >= 0, got \(maxCovarianceEntries)")
+        if optimizer.isKalman {
+            try check(updateEvery == 1,
+                      "the \(optimizer.rawValue) optimizer updates at every learn call; update_every must be 1, got \(updateEvery)")
+            try check(loss == .mse, "the \(optimizer.rawValue) optimizer needs loss mse")
+            try check(readout == .gradient, "readout rls goes with a first-order optimizer (sgd, momentum, adam), not \(optimizer.rawValue)")
+        }
     }
 }

@@ -58,6 +58,8 @@ fileprivate struct ReferenceOptimizer {
                 let mHat = firstMoment[i] / c1, vHat = secondMoment[i] / c2
                 theta[i] -= eta * mHat / (vHat.squareRoot() + config.epsilon)
             }
+        case .ekf, .dekf:
+            Issue.record("the Kalman optimizers update inside learn; SecondOrderTests covers them")
         }
     }
 }

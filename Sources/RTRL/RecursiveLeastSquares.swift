@@ -1,0 +1,74 @@
+extension _Engine {
+    /// The RLS readout: the output layer's trainable blocks (dense blocks and the bias,
+    /// into an identity output layer) learn by recursive least squares with forgetting
+    /// factor lambda, on the regressor u(t) (the blocks' source vectors, then 1 for the
+    /// bias) shared by all output units:
+    ///
+    ///     pi = P u,   kappa = lambda + u^T pi,   k = pi / kappa
+    ///     W_r += k e_r          for each output unit r with a target, e_r = y*_r - y_r
+    ///     P = (P - k pi^T) / lambda          (then symmetrised)
+    ///
+    /// The rest of the network keeps learning by the first-order optimizer on the exact
+    /// RTRL gradient; the readout's entries of the gradient buffer stay 0.
+    ///
+    /// - Complexity: O(d^2 + n_out d) per step for d regressor entries.
+    func _rlsReadoutUpdate(target t: UnsafePointer<Double>, state so: _SecondOrderState<S>) throws(RTRLError) {
+        let d = so.readoutSize
+        guard d > 0 else { return }
+        let out = program.steps[program.outputStep]
+        let u = so.regressor
+        var at = 0
+        for k in so.readoutEdges {
+            let e = program.edges[k]
+            let src = sourceVector(e)
+            for j in 0..<e.sourceSize { u[at + j] = src[j] }
+            at += e.sourceSize
+        }
+        if out.biasOffset >= 0 { u[at] = 1 }
+        let p = so.covariance.baseAddress! + so.blockStart[so.groupCount]
+        let pi = so.projected, gain = so.gain
+        for i in 0..<d {
+            var s: S = 0
+            let row = p + i * d
+            for j in 0..<d { s += row[j] * u[j] }
+            pi[i] = s
+        }
+        var kappa = S(config.rlsLambda)
+        for i in 0..<d { kappa += u[i] * pi[i] }
+        guard kappa > 0 && kappa.isFinite else {
+            refusedUpdates &+= 1
+            throw RTRLError(.diverged, "update refused: the RLS readout's u^T P u + lambda is not positive (readout and covariance unchanged)")
+        }
+        for i in 0..<d { gain[i] = pi[i] / kappa }
+        let y = prediction
+        let units = program.outputUnits
+        for q in 0..<units.count where !t[q].isNaN {
+            let r = units[q]
+            let err = S(t[q]) - y[q]
+            var at = 0
+            for k in so.readoutEdges {
+                let e = program.edges[k]
+                let w = theta + e.paramOffset + r * e.sourceSize
+                for j in 0..<e.sourceSize { w[j] += gain[at + j] * err }
+                at += e.sourceSize
+            }
+            if out.biasOffset >= 0 { theta[out.biasOffset + r] += gain[at] * err }
+        }
+        let inv = 1 / S(config.rlsLambda)
+        for i in 0..<d {
+            let row = p + i * d, gi = gain[i]
+            for j in 0..<d { row[j] = (row[j] - gi * pi[j]) * inv }
+        }
+        _symmetrize(p, d, addingToDiagonal: 0)
+    }
+
+    /// Clears the readout's entries of the gradient buffer (they learn by RLS).
+    func _maskReadoutGradient(_ so: _SecondOrderState<S>) {
+        let out = program.steps[program.outputStep]
+        for k in so.readoutEdges {
+            let e = program.edges[k]
+            (grad + e.paramOffset).update(repeating: 0, count: e.sourceSize * out.size)
+        }
+        if out.biasOffset >= 0 { (grad + out.biasOffset).update(repeating: 0, count: out.size) }
+    }
+}
