@@ -469,7 +469,11 @@ void rtrl_builder_free(rtrl_builder *builder);
  *
  * @param x   n_inputs finite values (NULL allowed when nx is 0).
  * @param nx  must equal rtrl_net_num_inputs(net).
- * @return RTRL_OK; RTRL_ERR_INVALID_ARGUMENT (NULL, wrong nx, a non-finite value).
+ * @return RTRL_OK; RTRL_ERR_INVALID_ARGUMENT (NULL, wrong nx, a non-finite value);
+ *         RTRL_ERR_DIVERGED when the divergence guard is on and the step drove an
+ *         activation to a non-finite value (for instance a huge input into identity
+ *         units): the step is undone — the network is exactly as before the call — and
+ *         rtrl_net_refused_updates counts it.
  * Complexity: O(units x trainable params) per step for a dense net; no allocation.
  */
 rtrl_status rtrl_net_feed(rtrl_net *net, const double *x, size_t nx);
@@ -537,8 +541,9 @@ rtrl_status rtrl_net_zero_grad(rtrl_net *net);
  *                when either is non-NULL (ignored when both are NULL).
  * @param y_out   receives y(t); may be NULL.
  * @param loss    receives E(t), or NaN without a target; may be NULL.
- * @return as rtrl_net_feed and rtrl_net_learn. With RTRL_ERR_DIVERGED the step was fed
- *         and y_out written; nothing was learned (see rtrl_net_learn).
+ * @return as rtrl_net_feed and rtrl_net_learn. With RTRL_ERR_DIVERGED either the feed was
+ *         refused (nothing changed, y_out not written; see rtrl_net_feed) or the step was
+ *         fed, y_out written and nothing learned (see rtrl_net_learn).
  */
 rtrl_status rtrl_net_step(rtrl_net *net, const double *x, size_t nx, const double *target,
                           size_t ny, double *y_out, double *loss);
@@ -642,7 +647,7 @@ rtrl_status rtrl_net_set_block(rtrl_net *net, const char *name, const double *va
 /** The number of samples fed since creation (rtrl_net_reset_state does not change it). */
 rtrl_status rtrl_net_step_count(const rtrl_net *net, uint64_t *out);
 
-/** The number of updates the divergence guard refused since creation. */
+/** The number of steps and updates the divergence guard refused since creation. */
 rtrl_status rtrl_net_refused_updates(const rtrl_net *net, uint64_t *out);
 
 /** The precision the network computes in. */

@@ -105,7 +105,7 @@ final class _Engine<S: _Scalar> {
     // MARK: State access
 
     @inline(__always) func x(delay: Int) -> UnsafeMutablePointer<S> {
-        state + layout.input[phase ^ delay]
+        state + ((phase ^ delay) == 0 ? layout.input.0 : layout.input.1)
     }
     /// a_L(t - delay) of the layer computed by `step`.
     @inline(__always) func activation(_ step: _LayerStep<S>, delay: Int) -> UnsafeMutablePointer<S> {
@@ -115,12 +115,16 @@ final class _Engine<S: _Scalar> {
     @inline(__always) func activation(layer l: Int, delay: Int) -> UnsafeMutablePointer<S> {
         activation(program.steps[program.stepOfLayer[l]], delay: delay)
     }
-    /// P_L(t - delay); only for layers with `hasP` (delay 1 only when double-buffered).
+    /// P_L(t - delay); only for layers with `hasP`.
     @inline(__always) func sensitivity(_ step: _LayerStep<S>, delay: Int) -> UnsafeMutablePointer<S> {
-        let which = step.doubleBuffered ? phase ^ delay : 0
-        return state + (which == 0 ? step.sensitivityOffset.0 : step.sensitivityOffset.1)
+        state + ((phase ^ delay) == 0 ? step.sensitivityOffset.0 : step.sensitivityOffset.1)
     }
-    @inline(__always) var prediction: UnsafeMutablePointer<S> { state + layout.prediction }
+    /// phi'(z_L(t)) of the layer computed by `step`.
+    @inline(__always) func derivative(_ step: _LayerStep<S>) -> UnsafeMutablePointer<S> {
+        state + (phase == 0 ? step.derivativeOffset.0 : step.derivativeOffset.1)
+    }
+    /// y(t), the prediction of the last forward pass.
+    @inline(__always) var prediction: UnsafeMutablePointer<S> { state + (phase == 0 ? layout.prediction.0 : layout.prediction.1) }
 
     /// The source vector of an edge at step t - delay: x or a_S.
     @inline(__always) func sourceVector(_ e: _Edge<S>) -> UnsafeMutablePointer<S> {
@@ -134,13 +138,23 @@ final class _Engine<S: _Scalar> {
     ///
     /// - Complexity: O(sum over layers of n_L x columns(P_L) x fan-in) — the sensitivity
     ///   products dominate; independent of the number of steps already run.
-    func feed(_ input: UnsafePointer<Double>?) {
+    ///
+    /// With the divergence guard on, a step that drives an activation to a non-finite
+    /// value is undone — the two buffers of the state swap back, so the network is exactly
+    /// as before the call — counted, and `diverged` is thrown.
+    func feed(_ input: UnsafePointer<Double>?) throws(RTRLError) {
         phase ^= 1
         let xt = x(delay: 0)
         if let input { for i in 0..<topo.inputs { xt[i] = S(input[i]) } }
+        let guarded = config.divergenceGuard
         for k in 0..<program.steps.count {
             let step = program.steps[k]
             _forward(step)
+            if guarded && !_isFinite(activation(step, delay: 0), step.size) {
+                phase ^= 1
+                refusedUpdates &+= 1
+                throw RTRLError(.diverged, "feed: the input drove layer \"\(topo.layers[step.layer].name)\" to a non-finite activation; the step was undone (the network is as before the call)")
+            }
             if step.hasP { _updateSensitivity(step) }
         }
         let a = activation(program.steps[program.outputStep], delay: 0)
@@ -240,33 +254,40 @@ final class _Engine<S: _Scalar> {
     }
 }
 
+/// True when the n values at p are all finite.
+@inline(__always)
+func _isFinite<S: _Scalar>(_ p: UnsafePointer<S>, _ n: Int) -> Bool {
+    var ok = true
+    for i in 0..<n { ok = ok && p[i].isFinite }
+    return ok
+}
+
 /// Where each part of the state lives in the engine's state storage.
 struct _StateLayout: Sendable {
-    /// x(t) in one of two buffers.
-    var input: [Int] = [0, 0]
+    /// x in one of two buffers.
+    var input: (Int, Int) = (0, 0)
     /// Per layer: a_L in one of two buffers.
     var activation: [[Int]] = []
-    /// Per layer: phi'(z_L(t)).
-    var derivative: [Int] = []
-    /// y(t), the prediction.
-    var prediction = 0
-    /// Per layer: P_L in one or two buffers (both entries equal for a single buffer).
+    /// Per layer: phi'(z_L) in one of two buffers.
+    var derivative: [[Int]] = []
+    /// y, the prediction, in one of two buffers.
+    var prediction: (Int, Int) = (0, 0)
+    /// Per layer: P_L in one of two buffers (for layers that keep one).
     var sensitivity: [[Int]] = []
     var count = 0
 
     init(_ topo: _Topology, _ plan: _SensitivityPlan) {
         var at = 0
         func take(_ n: Int) -> Int { defer { at += n }; return at }
-        input = [take(topo.inputs), take(topo.inputs)]
+        input = (take(topo.inputs), take(topo.inputs))
         for l in topo.layers {
             activation.append([take(l.size), take(l.size)])
-            derivative.append(take(l.size))
+            derivative.append([take(l.size), take(l.size)])
         }
-        prediction = take(topo.numOutputs)
+        prediction = (take(topo.numOutputs), take(topo.numOutputs))
         for (l, p) in zip(topo.layers, plan.layers) {
             if p.hasP {
-                let a = take(l.size * p.cols)
-                sensitivity.append([a, p.doubleBuffered ? take(l.size * p.cols) : a])
+                sensitivity.append([take(l.size * p.cols), take(l.size * p.cols)])
             } else {
                 sensitivity.append([0, 0])
             }

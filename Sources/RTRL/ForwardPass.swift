@@ -35,7 +35,7 @@ extension _Engine {
                 for i in 0..<n { z[i] += s * src[i] }
             }
         }
-        step.activation._apply(UnsafePointer(z), activation(step, delay: 0), state + step.derivativeOffset, n)
+        step.activation._apply(UnsafePointer(z), activation(step, delay: 0), derivative(step), n)
     }
 }
 

@@ -89,7 +89,7 @@ extension _Engine {
                 for i in 0..<n { s += a[i] * u[i] }
                 for i in 0..<n { u[i] = a[i] * (u[i] - s) }
             } else {
-                let d = state + step.derivativeOffset
+                let d = derivative(step)
                 for i in 0..<n { u[i] *= d[i] }
             }
             if step.biasOffset >= 0 {
@@ -138,7 +138,7 @@ extension _Engine {
 
         for step in steps where step.hasP {
             let ns = step.size
-            for delay in 0...(step.doubleBuffered ? 1 : 0) {
+            for delay in 0...(step.delay1Source ? 1 : 0) {
                 let v = scratch + (delay == 0 ? step.vjpOffset.0 : step.vjpOffset.1)
                 var any = false
                 for i in 0..<ns where v[i] != 0 { any = true; break }

@@ -100,7 +100,7 @@ public final class Network {
     public var stepCount: UInt64 {
         switch storage { case .f64(let e): e.stepCount; case .f32(let e): e.stepCount }
     }
-    /// Updates refused by the divergence guard since creation.
+    /// Steps and updates refused by the divergence guard since creation.
     public var refusedUpdates: UInt64 {
         switch storage { case .f64(let e): e.refusedUpdates; case .f32(let e): e.refusedUpdates }
     }
@@ -166,18 +166,20 @@ public final class Network {
 
     /// Advances one step with input x(t): the forward pass and the sensitivity update.
     ///
-    /// - Throws: `invalidArgument` if x does not have `numInputs` values or one is not finite.
+    /// - Throws: `invalidArgument` if x does not have `numInputs` values or one is not
+    ///   finite; `diverged` if the step drove an activation to a non-finite value (with
+    ///   the divergence guard on): the step is undone and the network is as before.
     /// - Complexity: O(n x columns(P) x fan-in) per step; no allocation.
     public func feed(_ x: UnsafeBufferPointer<Double>) throws(RTRLError) {
         try _checkInput("feed", x)
-        _feed(x.baseAddress)
+        try _feed(x.baseAddress)
     }
 
     @inline(__always)
-    func _feed(_ x: UnsafePointer<Double>?) {
+    func _feed(_ x: UnsafePointer<Double>?) throws(RTRLError) {
         switch storage {
-        case .f64(let e): e.feed(x)
-        case .f32(let e): e.feed(x)
+        case .f64(let e): try e.feed(x)
+        case .f32(let e): try e.feed(x)
         }
     }
 
@@ -263,7 +265,7 @@ public final class Network {
         try _checkInput("step", x)
         if let target { try _checkTarget("step", target) }
         if let y { try _checkLength("step", "y", y.count, topo.numOutputs) }
-        _feed(x.baseAddress)
+        try _feed(x.baseAddress)
         if let y { _output(y.baseAddress!) }
         guard let target else { return nil }
         return try _learn(target.baseAddress!, counting: true)

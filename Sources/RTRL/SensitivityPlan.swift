@@ -28,8 +28,10 @@ struct _SensitivityPlan: Sendable, Equatable {
     struct Layer: Sendable, Equatable {
         /// True when the layer keeps a sensitivity matrix.
         var hasP = false
-        /// Kept as P(t) and P(t-1) (the layer is the source of a delay-1 connection).
-        var doubleBuffered = false
+        /// The layer is the source of a delay-1 connection: its P(t-1) is read at step t.
+        /// (Every P is kept in two buffers, P(t) and P(t-1), so that a refused step can be
+        /// undone by swapping them back.)
+        var delay1Source = false
         /// No P kept: the gradient through this layer is a vector–Jacobian product.
         var pFree = false
         /// The number of columns of P_L.
@@ -41,7 +43,7 @@ struct _SensitivityPlan: Sendable, Equatable {
         var zeroRuns: [Range<Int>] = []
 
         static func == (a: Layer, b: Layer) -> Bool {
-            a.hasP == b.hasP && a.doubleBuffered == b.doubleBuffered && a.pFree == b.pFree
+            a.hasP == b.hasP && a.delay1Source == b.delay1Source && a.pFree == b.pFree
                 && a.cols == b.cols && a.segments == b.segments && a.zeroRuns == b.zeroRuns
                 && a.products.map(\.connection) == b.products.map(\.connection)
                 && a.products.map(\.pieces) == b.products.map(\.pieces)
@@ -50,7 +52,7 @@ struct _SensitivityPlan: Sendable, Equatable {
 
     let layers: [Layer]
 
-    /// The number of sensitivity entries kept (both buffers counted).
+    /// The number of sensitivity entries kept (both buffers of every P counted).
     let sensitivityEntries: Int
 
     init(_ topo: _Topology) {
@@ -98,7 +100,7 @@ struct _SensitivityPlan: Sendable, Equatable {
             plans[l].segments = segments
             plans[l].cols = local
             plans[l].hasP = local > 0
-            plans[l].doubleBuffered = local > 0 && isDelay1Source[l]
+            plans[l].delay1Source = local > 0 && isDelay1Source[l]
         }
 
         for l in 0..<n where plans[l].hasP {
@@ -137,7 +139,7 @@ struct _SensitivityPlan: Sendable, Equatable {
         var entries = 0
         for (spec, p) in zip(topo.layers, plans) where p.hasP {
             let (one, o1) = spec.size.multipliedReportingOverflow(by: p.cols)
-            let (both, o2) = one.multipliedReportingOverflow(by: p.doubleBuffered ? 2 : 1)
+            let (both, o2) = one.multipliedReportingOverflow(by: 2)
             let (sum, o3) = entries.addingReportingOverflow(both)
             entries = (o1 || o2 || o3) ? Int.max : sum
         }

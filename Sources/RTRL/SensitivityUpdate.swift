@@ -17,7 +17,7 @@ extension _Engine {
         let cols = step.cols
         let p = sensitivity(step, delay: 0)
         let softmax = step.activation == .softmax
-        let d = state + step.derivativeOffset
+        let d = derivative(step)
         let scaled = scratch + scratchLayout.scaledWeights
 
         for k in step.edges {
@@ -76,7 +76,7 @@ extension _Engine {
     func _scaledWeights(_ e: _Edge<S>, _ step: _LayerStep<S>, into out: UnsafeMutablePointer<S>) {
         let n = step.size
         let a = activation(step, delay: 0)
-        let d = state + step.derivativeOffset
+        let d = derivative(step)
         if step.activation != .softmax {
             guard let w = e.weights else { return }
             let ns = e.sourceSize
@@ -121,7 +121,7 @@ extension _Engine {
     func _addImmediateTerm(_ step: _LayerStep<S>, _ p: UnsafeMutablePointer<S>, softmax: Bool) {
         let n = step.size, cols = step.cols
         let a = activation(step, delay: 0)
-        let d = state + step.derivativeOffset
+        let d = derivative(step)
         // J[r,i] = a_r (delta_ri - a_i): the softmax Jacobian entry.
         @inline(__always) func jac(_ r: Int, _ i: Int) -> S { a[r] * ((r == i ? 1 : 0) - a[i]) }
         for k in step.edges {

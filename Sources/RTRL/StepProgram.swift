@@ -40,15 +40,16 @@ struct _LayerStep<S: _Scalar> {
     var edges: Range<Int>
     var hasP: Bool
     var pFree: Bool
-    var doubleBuffered: Bool
+    /// Its P(t-1) is read by a delay-1 connection.
+    var delay1Source: Bool
     var cols: Int
     /// Column runs of P no product writes (into `_StepProgram.zeroRuns`).
     var zeroRuns: Range<Int>
     /// Column segments of P (into `_StepProgram.segments`).
     var segments: Range<Int>
-    /// State offsets: a_L in two buffers, phi'(z_L), P_L in one or two buffers.
+    /// State offsets, each in two buffers (step t and t - 1): a_L, phi'(z_L), P_L.
     var activationOffset: (Int, Int)
-    var derivativeOffset: Int
+    var derivativeOffset: (Int, Int)
     var sensitivityOffset: (Int, Int)
     /// Scratch offsets: the VJP error of this layer and its v(t), v(t-1).
     var errorOffset: Int
@@ -120,10 +121,10 @@ final class _StepProgram<S: _Scalar> {
             steps.append(_LayerStep(
                 layer: l, size: spec.size, activation: spec.activation, bias: bias,
                 biasOffset: biasOffset, biasLocalColumn: biasLocal, edges: e0..<edges.count,
-                hasP: lp.hasP, pFree: lp.pFree, doubleBuffered: lp.doubleBuffered, cols: lp.cols,
+                hasP: lp.hasP, pFree: lp.pFree, delay1Source: lp.delay1Source, cols: lp.cols,
                 zeroRuns: z0..<zero.count, segments: s0..<segments.count,
                 activationOffset: (layout.activation[l][0], layout.activation[l][1]),
-                derivativeOffset: layout.derivative[l],
+                derivativeOffset: (layout.derivative[l][0], layout.derivative[l][1]),
                 sensitivityOffset: (layout.sensitivity[l][0], layout.sensitivity[l][1]),
                 errorOffset: scratch.error[l], vjpOffset: (scratch.vjp[l][0], scratch.vjp[l][1])))
         }

@@ -1,0 +1,79 @@
+import Testing
+import RTRL
+
+/// The divergence guard: a poisoned step or update is refused and counted, and the learner
+/// goes on exactly as if the bad sample had never arrived.
+@Suite struct DivergenceGuardTests {
+    /// A recurrent net with identity units: a huge input overflows its activations.
+    private func linearRecurrent(seed: UInt64 = 2) throws -> Network {
+        var b = try NetworkBuilder(inputs: 1)
+        try b.addLayer("h", size: 3, activation: .identity)
+        try b.addLayer("y", size: 1, activation: .identity)
+        try b.connect(from: "input", to: "h")
+        try b.connect(from: "h", to: "h", delay: 1)
+        try b.connect(from: "h", to: "y")
+        try b.setOutput(layer: "y")
+        let net = try b.build(seed: seed)
+        try net.setBlock(named: "input->h", [10, -10, 10])  // 1e308 * 10 overflows
+        return net
+    }
+
+    private func wave(_ t: Int) -> Double { Double((t * 37) % 11) / 11 - 0.5 }
+
+    @Test func aFeedThatOverflowsIsUndone() throws {
+        let net = try linearRecurrent()
+        try net.configure(TrainingConfiguration(optimizer: .adam, learningRate: 0.01))
+        for t in 0..<20 { _ = try net.step([wave(t)], target: [wave(t + 1)]) }
+        let before = net.copy()
+        let y0 = net.output()
+        #expect(throws: RTRLError.self) { try net.feed([1e308]) }
+        do { try net.feed([1e308]) } catch { #expect(error.code == .diverged && error.message.contains("non-finite activation")) }
+        #expect(net.refusedUpdates == 2)
+        #expect(net.stepCount == before.stepCount)
+        #expect(net.output() == y0)
+        // The learner goes on exactly as the copy taken before the poisoned samples.
+        for t in 20..<60 {
+            let a = try net.step([wave(t)], target: [wave(t + 1)])
+            let b = try before.step([wave(t)], target: [wave(t + 1)])
+            #expect(a.output == b.output && a.loss == b.loss)
+        }
+        #expect(net.parameters() == before.parameters())
+    }
+
+    @Test func aHugeTargetIsRefusedAndTheWeightsStay() throws {
+        let net = try Network.elman(inputs: 1, hidden: 4, outputs: 1, seed: 3)
+        for t in 0..<20 { _ = try net.step([wave(t)], target: [wave(t + 1)]) }
+        let reference = net.copy()
+        // The same input, but a target whose loss overflows: the update is refused.
+        #expect { try net.step([wave(20)], target: [1e300]) } throws: { ($0 as? RTRLError)?.code == .diverged }
+        #expect(net.refusedUpdates == 1)
+        _ = try reference.step([wave(20)], target: nil)  // the forward pass the refused step made
+        #expect(net.parameters() == reference.parameters())
+        for t in 21..<40 {
+            #expect(try net.step([wave(t)], target: [wave(t + 1)]).output == reference.step([wave(t)], target: [wave(t + 1)]).output)
+        }
+    }
+
+    @Test func anUpdateThatWouldOverflowIsRefused() throws {
+        let net = try Network.elman(inputs: 1, hidden: 4, outputs: 1, seed: 3)
+        try net.configure(TrainingConfiguration(learningRate: 1e300))
+        let p0 = net.parameters()
+        try net.feed([0.5])
+        // Loss finite (target 1e10), gradient finite, eta * g overflows.
+        #expect { try net.learn([1e10]) } throws: { ($0 as? RTRLError)?.code == .diverged }
+        #expect(net.parameters() == p0)
+        #expect(net.gradient().allSatisfy { $0 == 0 })
+        #expect(net.refusedUpdates == 1)
+    }
+
+    @Test func withTheGuardOffNothingIsRefused() throws {
+        let net = try linearRecurrent()
+        var c = TrainingConfiguration()
+        c.divergenceGuard = false
+        try net.configure(c)
+        try net.feed([1e308])
+        try net.feed([1e308])
+        #expect(!net.output()[0].isFinite)
+        #expect(net.refusedUpdates == 0)
+    }
+}
