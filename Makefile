@@ -44,10 +44,11 @@ deps-system:
 
 deps-python: $(VENV)/.deps-ok
 
-$(VENV)/.deps-ok: bindings/python/requirements-dev.txt
+$(VENV)/.deps-ok: bindings/python/requirements-dev.txt bindings/python/pyproject.toml
 	@test -x $(PYTHON) || python3 -m venv $(VENV)
 	$(PYTHON) -m pip install -q --upgrade pip
 	$(PYTHON) -m pip install -q -r bindings/python/requirements-dev.txt
+	$(PYTHON) -m pip install -q -e ./bindings/python
 	@touch $@
 
 # ---------------------------------------------------------------- build
@@ -79,7 +80,9 @@ test-c-valgrind: lib
 	$(MAKE) -C Tests/c LIBDIR=$(CURDIR)/$(RELEASE_DIR) valgrind
 
 test-python: lib deps-python
-	@if [ -d bindings/python/tests ]; then RTRL_LIBRARY=$(CURDIR)/$(RELEASE_DIR)/librtrl.so $(PYTHON) -m pytest -q bindings/python/tests; fi
+	RTRL_LIBRARY=$(CURDIR)/$(RELEASE_DIR)/librtrl.so \
+	RTRL_CAPI_REFERENCE=$(CURDIR)/$(RELEASE_DIR)/rtrl-capi-reference \
+	  $(PYTHON) -m pytest -q bindings/python/tests
 
 # ---------------------------------------------------------------- demo
 

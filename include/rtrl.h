@@ -78,7 +78,7 @@
  *   for fields beyond them. New fields are only ever appended, so a program compiled
  *   against an older rtrl.h keeps working with a newer librtrl. struct_size must be the
  *   size of one of the struct's versions (LP64: rtrl_net_params 40; rtrl_train_params 80
- *   for version 1, 128 for version 2); any other value is RTRL_ERR_INVALID_ARGUMENT.
+ *   for version 1, 136 for version 2); any other value is RTRL_ERR_INVALID_ARGUMENT.
  *
  * ABI. Symbols start with rtrl_, types with rtrl_, macros with RTRL_. The shared
  *   library's SONAME is librtrl.so.0; RTRL_ABI_VERSION changes whenever a change breaks
@@ -178,6 +178,20 @@ typedef enum rtrl_optimizer {
      *  Feldkamp 1994); same rules as RTRL_OPTIMIZER_EKF, memory O(sum of block sizes^2). */
     RTRL_OPTIMIZER_DEKF = 4
 } rtrl_optimizer;
+
+/** How the sensitivities d a(t) / d theta are kept (rtrl_train_params.sensitivity). */
+typedef enum rtrl_sensitivity {
+    /** Exact RTRL (the default): the sensitivity matrices, O(n^4) time per step for n
+     *  fully connected units. When every recurrence of the graph is element-wise
+     *  (diagonal), exact RTRL keeps one sensitivity per parameter at O(N) per step. */
+    RTRL_SENSITIVITY_EXACT = 0,
+    /** SnAp-1 (Menick et al. 2021): for each parameter only the sensitivity of the unit it
+     *  writes to. O(N) memory, O(forward pass + N) time per step. */
+    RTRL_SENSITIVITY_SNAP1 = 1,
+    /** UORO (Tallec & Ollivier 2018): an unbiased rank-one estimate with random signs from
+     *  the network's seeded generator (saved with it). O(n + N) memory and time. */
+    RTRL_SENSITIVITY_UORO = 2
+} rtrl_sensitivity;
 
 /** How the output layer's trainable blocks learn. */
 typedef enum rtrl_readout {
@@ -280,6 +294,9 @@ typedef struct rtrl_train_params {
     /** The most covariance entries EKF, DEKF or the RLS readout may hold; configuring
      *  more fails with RTRL_ERR_OUT_OF_MEMORY. Default 2^26 (512 MiB in F64). */
     uint64_t max_covariance_entries;
+    /** How the sensitivities are kept. Default RTRL_SENSITIVITY_EXACT. Changing it starts
+     *  the new kind of sensitivities at 0. */
+    rtrl_sensitivity sensitivity;
 } rtrl_train_params;
 
 /* ================================================================ library */
@@ -649,6 +666,21 @@ rtrl_status rtrl_net_step_count(const rtrl_net *net, uint64_t *out);
 
 /** The number of steps and updates the divergence guard refused since creation. */
 rtrl_status rtrl_net_refused_updates(const rtrl_net *net, uint64_t *out);
+
+/**
+ * The bytes the network holds now: weights, gradient buffer, optimizer and covariance
+ * state, activations, sensitivities and scratch. Exact sensitivities of a network too
+ * large for them are not allocated (a feed then fails with RTRL_ERR_OUT_OF_MEMORY until
+ * rtrl_train_params.sensitivity selects SnAp-1 or UORO).
+ */
+rtrl_status rtrl_net_memory(const rtrl_net *net, size_t *bytes);
+
+/**
+ * How the sensitivities are kept now: RTRL_SENSITIVITY_EXACT (also for a diagonal graph,
+ * where exact RTRL keeps one sensitivity per parameter; *diagonal is then 1),
+ * RTRL_SENSITIVITY_SNAP1 or RTRL_SENSITIVITY_UORO. diagonal may be NULL.
+ */
+rtrl_status rtrl_net_sensitivity(const rtrl_net *net, rtrl_sensitivity *mode, int *diagonal);
 
 /** The precision the network computes in. */
 rtrl_status rtrl_net_precision(const rtrl_net *net, rtrl_precision *out);

@@ -18,28 +18,39 @@ final class _Engine<S: _Scalar> {
     let fixed: UnsafeMutablePointer<S>
     /// The gradient buffer: the sum of dE(t)/dtheta since it was last applied or cleared.
     let grad: UnsafeMutablePointer<S>
-    /// Optimizer state: momentum's v, or Adam's m.
-    let moment1: UnsafeMutablePointer<S>
-    /// Optimizer state: Adam's v.
-    let moment2: UnsafeMutablePointer<S>
+    /// Optimizer state: momentum's v, or Adam's m (N values; empty for SGD and the EKF).
+    var moment1 = _Buffer<S>.empty
+    /// Optimizer state: Adam's v (N values; empty otherwise).
+    var moment2 = _Buffer<S>.empty
     /// The number of Adam updates since `configure`.
     var adamSteps: UInt64 = 0
     /// `learn` calls since the buffer was last applied.
     var learnCount = 0
     /// Samples fed since creation.
     var stepCount: UInt64 = 0
-    /// Updates refused by the divergence guard since creation.
+    /// Steps and updates refused by the divergence guard since creation.
     var refusedUpdates: UInt64 = 0
     /// Covariances of the EKF, DEKF or RLS readout, when the configuration uses one.
     var secondOrder: _SecondOrderState<S>?
 
     // MARK: Network state (serialised)
 
-    /// Activations, remembered inputs, derivatives, the prediction y and every P.
+    /// Activations, remembered inputs, derivatives and the prediction, each in two buffers.
     let state: UnsafeMutablePointer<S>
     let layout: _StateLayout
-    /// Which of the two buffers of a double-buffered quantity holds step t.
+    /// Which of the two buffers of each quantity holds step t.
     var phase = 0
+    /// How the sensitivities are kept: exact P, one per parameter (exact on diagonal
+    /// graphs, SnAp-1 otherwise), or UORO's rank one.
+    var path: SensitivityPath = .exact
+    /// The exact sensitivity matrices P_L(t), P_L(t-1) (allocated while `path` is exact),
+    /// and the scratch of their products.
+    var sensitivities = _Buffer<S>.empty
+    var productScratch = _Buffer<S>.empty
+    /// SnAp-1 or UORO state (allocated while `path` is one of them).
+    var approximate: _ApproximateState<S>?
+    /// The generator of UORO's random signs (seeded from the network's seed; saved).
+    var rng: _SplitMix64
 
     // MARK: Scratch (not part of the state)
 
@@ -53,16 +64,17 @@ final class _Engine<S: _Scalar> {
 
     var numParams: Int { topo.numParams }
 
-    init(topology: _Topology, plan: _SensitivityPlan) {
+    /// A network with zero weights and zero state, configured with the defaults. Exact
+    /// sensitivities are allocated only if they fit in `maxElements` (otherwise a feed
+    /// in the exact path fails until a cheaper path is configured).
+    init(topology: _Topology, plan: _SensitivityPlan, seed: UInt64, maxElements: Int) {
         topo = topology
         self.plan = plan
         let n = topology.numParams
         theta = .allocate(capacity: max(n, 1))
         fixed = .allocate(capacity: max(topology.numFixed, 1))
         grad = .allocate(capacity: max(n, 1))
-        moment1 = .allocate(capacity: max(n, 1))
-        moment2 = .allocate(capacity: max(n, 1))
-        for p in [theta, grad, moment1, moment2] { p.initialize(repeating: 0, count: max(n, 1)) }
+        for p in [theta, grad] { p.initialize(repeating: 0, count: max(n, 1)) }
         fixed.initialize(repeating: 0, count: max(topology.numFixed, 1))
         layout = _StateLayout(topology, plan)
         state = .allocate(capacity: max(layout.count, 1))
@@ -76,11 +88,30 @@ final class _Engine<S: _Scalar> {
         }
         weights = w
         program = _StepProgram(topology, plan, layout, scratchLayout, theta: theta, fixed: fixed)
+        rng = _SplitMix64(seed: seed ^ 0x5EED_0F_0A_0F_0ECA)
+        path = plan.diagonalExact ? .exactDiagonal : .exact
+        if path == .exact && plan.sensitivityEntries <= maxElements - baseElements - scratchLayout.productCount {
+            sensitivities = _Buffer(count: plan.sensitivityEntries)
+            productScratch = _Buffer(count: scratchLayout.productCount)
+        } else if path == .exactDiagonal {
+            approximate = _ApproximateState(self, path: path)
+        }
     }
 
     deinit {
-        for p in [theta, fixed, grad, moment1, moment2, state, scratch] { p.deallocate() }
+        for p in [theta, fixed, grad, state, scratch] { p.deallocate() }
     }
+
+    /// Every scalar the engine holds now.
+    var allocatedElements: Int {
+        baseElements + moment1.count + moment2.count + sensitivities.count + productScratch.count
+            + (approximate?.count ?? 0)
+            + (secondOrder.map { $0.covariance.count + $0.scratchCount } ?? 0)
+    }
+
+    /// The scalars every network holds whatever its configuration: weights, gradient
+    /// buffer, state and scratch.
+    var baseElements: Int { 2 * numParams + topo.numFixed + layout.count + scratchLayout.count }
 
     /// Draws the initial weights: dense blocks uniform in ±scale/sqrt(fan-in), in
     /// connection creation order, row-major, from one SplitMix64 stream; diagonal blocks
@@ -115,9 +146,9 @@ final class _Engine<S: _Scalar> {
     @inline(__always) func activation(layer l: Int, delay: Int) -> UnsafeMutablePointer<S> {
         activation(program.steps[program.stepOfLayer[l]], delay: delay)
     }
-    /// P_L(t - delay); only for layers with `hasP`.
+    /// P_L(t - delay); only for layers with `hasP`, while the exact path runs.
     @inline(__always) func sensitivity(_ step: _LayerStep<S>, delay: Int) -> UnsafeMutablePointer<S> {
-        state + ((phase ^ delay) == 0 ? step.sensitivityOffset.0 : step.sensitivityOffset.1)
+        sensitivities.base + ((phase ^ delay) == 0 ? step.sensitivityOffset.0 : step.sensitivityOffset.1)
     }
     /// phi'(z_L(t)) of the layer computed by `step`.
     @inline(__always) func derivative(_ step: _LayerStep<S>) -> UnsafeMutablePointer<S> {
@@ -134,15 +165,20 @@ final class _Engine<S: _Scalar> {
     // MARK: One step
 
     /// Advances one step with input x(t): the forward pass z_L, a_L for every layer in
-    /// evaluation order, each followed by its sensitivity update; then y(t).
+    /// evaluation order, each followed by its exact sensitivity update (or, on the other
+    /// paths, the per-parameter or rank-one update after the pass); then y(t).
     ///
-    /// - Complexity: O(sum over layers of n_L x columns(P_L) x fan-in) — the sensitivity
-    ///   products dominate; independent of the number of steps already run.
+    /// - Complexity: exact: O(sum over layers of n_L x columns(P_L) x fan-in) — the
+    ///   sensitivity products dominate; SnAp-1, diagonal and UORO: O(forward pass + N).
+    ///   Independent of the number of steps already run.
     ///
     /// With the divergence guard on, a step that drives an activation to a non-finite
     /// value is undone — the two buffers of the state swap back, so the network is exactly
     /// as before the call — counted, and `diverged` is thrown.
     func feed(_ input: UnsafePointer<Double>?) throws(RTRLError) {
+        if path == .exact && sensitivities.count != plan.sensitivityEntries {
+            throw RTRLError(.outOfMemory, "feed: exact RTRL for this network needs \(plan.sensitivityEntries) sensitivity entries, more than a network may hold (\(Network.maxElements)); configure sensitivity snap1 or uoro")
+        }
         phase ^= 1
         let xt = x(delay: 0)
         if let input { for i in 0..<topo.inputs { xt[i] = S(input[i]) } }
@@ -155,7 +191,12 @@ final class _Engine<S: _Scalar> {
                 refusedUpdates &+= 1
                 throw RTRLError(.diverged, "feed: the input drove layer \"\(topo.layers[step.layer].name)\" to a non-finite activation; the step was undone (the network is as before the call)")
             }
-            if step.hasP { _updateSensitivity(step) }
+            if step.hasP && path == .exact { _updateSensitivity(step) }
+        }
+        switch path {
+        case .exact: break
+        case .exactDiagonal, .snap1: _snapUpdate()
+        case .uoro: _uoroUpdate()
         }
         let a = activation(program.steps[program.outputStep], delay: 0)
         let y = prediction
@@ -165,93 +206,127 @@ final class _Engine<S: _Scalar> {
 
     /// Takes a new training configuration (already validated) and resets the optimizer
     /// state (including any covariance, back to I / p0) and the `updateEvery` count.
+    /// A change of sensitivity path starts the new path's sensitivities at 0; the same
+    /// path keeps them (they are network state, not optimizer state).
+    ///
+    /// Everything is checked and allocated before anything changes.
     ///
     /// - Throws: `invalidArgument` when an RLS readout does not fit the output layer;
-    ///   `outOfMemory` when the covariances would exceed `maxCovarianceEntries`.
+    ///   `outOfMemory` when the covariances exceed `maxCovarianceEntries`, or the
+    ///   sensitivities of the chosen path exceed what a network may hold.
     func configure(_ c: TrainingConfiguration) throws(RTRLError) {
-        let plan = try _secondOrderPlan(c)
-        let so = plan.map {
+        let second = try _secondOrderPlan(c)
+        let newPath = SensitivityPath(c.sensitivity, diagonalExact: plan.diagonalExact)
+        var newSensitivities = sensitivities, newProductScratch = productScratch
+        var newApproximate = approximate
+        if newPath != path || (newPath == .exact && sensitivities.count != plan.sensitivityEntries) {
+            newSensitivities = .empty
+            newProductScratch = .empty
+            newApproximate = nil
+            switch newPath {
+            case .exact:
+                guard plan.sensitivityEntries <= Network.maxElements - baseElements - scratchLayout.productCount else {
+                    throw RTRLError(.outOfMemory, "configure: exact RTRL for this network needs \(plan.sensitivityEntries) sensitivity entries, more than a network may hold (\(Network.maxElements)); use sensitivity snap1 or uoro")
+                }
+                newSensitivities = _Buffer(count: plan.sensitivityEntries)
+                newProductScratch = _Buffer(count: scratchLayout.productCount)
+            case .exactDiagonal, .snap1, .uoro:
+                newApproximate = _ApproximateState(self, path: newPath)
+            }
+        }
+        let so = second.map {
             _SecondOrderState<S>(groups: $0.groups, numParams: numParams, numRows: topo.numOutputs,
                                  readoutEdges: $0.readoutEdges, readoutSize: $0.readoutSize, p0: c.p0)
         }
         secondOrder = so
         config = c
-        moment1.update(repeating: 0, count: max(numParams, 1))
-        moment2.update(repeating: 0, count: max(numParams, 1))
+        path = newPath
+        sensitivities = newSensitivities
+        productScratch = newProductScratch
+        approximate = newApproximate
+        moment1 = c.optimizer == .momentum || c.optimizer == .adam ? _Buffer(count: numParams) : .empty
+        moment2 = c.optimizer == .adam ? _Buffer(count: numParams) : .empty
         adamSteps = 0
         learnCount = 0
     }
 
-    /// The Kalman groups and RLS readout a configuration needs (nil when it needs none),
-    /// checked against the output layer and `maxCovarianceEntries`.
-    func _secondOrderPlan(_ c: TrainingConfiguration) throws(RTRLError) -> (groups: [[Int]], readoutEdges: [Int], readoutSize: Int)? {
-        var groups: [[Int]] = []
-        var readout: [Int] = []
-        var d = 0
-        switch c.optimizer {
-        case .ekf:
-            groups = numParams > 0 ? [Array(0..<numParams)] : []
-        case .dekf:
-            groups = _unitGroups()
-        default:
-            break
-        }
-        if c.readout == .rls {
-            let out = program.steps[program.outputStep]
-            let name = topo.layers[out.layer].name
-            guard out.activation == .identity else {
-                throw .invalid("configure: readout rls needs an identity output layer; \"\(name)\" is \(out.activation.rawValue)")
-            }
-            for k in out.edges {
-                let e = program.edges[k]
-                guard e.paramOffset >= 0 else { continue }
-                guard e.kind == .dense else {
-                    throw .invalid("configure: readout rls supports dense blocks and a bias into the output layer; \"\(name)\" has a trainable diagonal block")
-                }
-                readout.append(k)
-                d += e.sourceSize
-            }
-            if out.biasOffset >= 0 { d += 1 }
-            guard d > 0 else { throw .invalid("configure: readout rls: the output layer \"\(name)\" has no trainable blocks") }
-        }
-        if groups.isEmpty && d == 0 { return nil }
-        let entries = _SecondOrderState<S>.entries(groups: groups, readoutSize: d)
-        guard entries <= c.maxCovarianceEntries else {
-            throw RTRLError(.outOfMemory, "configure: \(c.optimizer.isKalman ? c.optimizer.rawValue : "the rls readout") needs \(entries) covariance entries, more than max_covariance_entries = \(c.maxCovarianceEntries) (use dekf, a smaller network, or raise the bound)")
-        }
-        return (groups, readout, d)
-    }
-
-    /// The decoupled EKF's groups: for each layer and each of its units, the unit's
-    /// incoming trainable weights (its row of every dense block, its entry of every
-    /// diagonal block, its bias).
-    func _unitGroups() -> [[Int]] {
-        var groups: [[Int]] = []
-        for l in topo.layers.indices {
-            let step = program.steps[program.stepOfLayer[l]]
-            for i in 0..<step.size {
-                var g: [Int] = []
-                for k in step.edges {
-                    let e = program.edges[k]
-                    guard e.paramOffset >= 0 else { continue }
-                    if e.kind == .dense {
-                        g.append(contentsOf: (e.paramOffset + i * e.sourceSize)..<(e.paramOffset + (i + 1) * e.sourceSize))
-                    } else {
-                        g.append(e.paramOffset + i)
-                    }
-                }
-                if step.biasOffset >= 0 { g.append(step.biasOffset + i) }
-                if !g.isEmpty { groups.append(g) }
-            }
-        }
-        return groups
+    /// An independent copy of the whole learner, made by copying every buffer (no
+    /// parsing, so it cannot fail).
+    func clone() -> _Engine<S> {
+        let e = _Engine(topology: topo, plan: plan, seed: 0, maxElements: 0)
+        e.theta.update(from: theta, count: max(numParams, 1))
+        e.fixed.update(from: fixed, count: max(topo.numFixed, 1))
+        e.grad.update(from: grad, count: max(numParams, 1))
+        e.state.update(from: state, count: max(layout.count, 1))
+        e.config = config
+        e.path = path
+        e.moment1 = moment1.clone()
+        e.moment2 = moment2.clone()
+        e.sensitivities = sensitivities.clone()
+        e.productScratch = _Buffer(count: productScratch.count)
+        e.approximate = approximate.map { $0.clone(for: e) }
+        e.secondOrder = secondOrder.map { $0.clone() }
+        e.adamSteps = adamSteps
+        e.learnCount = learnCount
+        e.stepCount = stepCount
+        e.refusedUpdates = refusedUpdates
+        e.phase = phase
+        e.rng = rng
+        return e
     }
 
     /// Clears activations, remembered inputs, derivatives, the prediction and every
     /// sensitivity; weights, the gradient buffer and optimizer state stay.
     func resetState() {
         state.update(repeating: 0, count: layout.count)
+        sensitivities.zero()
+        approximate?.zero()
     }
+}
+
+/// How an engine keeps its sensitivities (the resolved form of `SensitivityMode`).
+public enum SensitivityPath: String, Sendable, CaseIterable {
+    init(_ mode: SensitivityMode, diagonalExact: Bool) {
+        switch mode {
+        case .exact: self = diagonalExact ? .exactDiagonal : .exact
+        case .snap1: self = .snap1
+        case .uoro: self = .uoro
+        }
+    }
+
+    /// Exact RTRL with the sensitivity matrices P_L.
+    case exact
+    /// Exact RTRL with one sensitivity per parameter: the graph's recurrence is diagonal.
+    case exactDiagonal = "exact-diagonal"
+    /// SnAp-1: one sensitivity per parameter, the unit it writes to (Menick et al. 2021).
+    case snap1
+    /// UORO: an unbiased rank-one estimate (Tallec & Ollivier 2018).
+    case uoro
+}
+
+/// An owned, zero-initialised array of scalars (or none).
+final class _Buffer<S: _Scalar> {
+    let base: UnsafeMutablePointer<S>
+    let count: Int
+
+    init(count: Int) {
+        self.count = count
+        base = .allocate(capacity: max(count, 1))
+        base.initialize(repeating: 0, count: max(count, 1))
+    }
+
+    static var empty: _Buffer<S> { _Buffer(count: 0) }
+
+    /// An independent copy.
+    func clone() -> _Buffer<S> {
+        let c = _Buffer(count: count)
+        c.base.update(from: base, count: count)
+        return c
+    }
+
+    func zero() { base.update(repeating: 0, count: count) }
+
+    deinit { base.deallocate() }
 }
 
 /// True when the n values at p are all finite.
@@ -272,7 +347,8 @@ struct _StateLayout: Sendable {
     var derivative: [[Int]] = []
     /// y, the prediction, in one of two buffers.
     var prediction: (Int, Int) = (0, 0)
-    /// Per layer: P_L in one of two buffers (for layers that keep one).
+    /// Per layer: P_L in one of two buffers (for layers that keep one), as offsets into
+    /// the separate sensitivity storage.
     var sensitivity: [[Int]] = []
     var count = 0
 
@@ -285,14 +361,16 @@ struct _StateLayout: Sendable {
             derivative.append([take(l.size), take(l.size)])
         }
         prediction = (take(topo.numOutputs), take(topo.numOutputs))
+        count = at
+        var p0 = 0
         for (l, p) in zip(topo.layers, plan.layers) {
             if p.hasP {
-                sensitivity.append([take(l.size * p.cols), take(l.size * p.cols)])
+                sensitivity.append([p0, p0 + l.size * p.cols])
+                p0 += 2 * l.size * p.cols
             } else {
                 sensitivity.append([0, 0])
             }
         }
-        count = at
     }
 }
 
@@ -300,15 +378,22 @@ struct _StateLayout: Sendable {
 struct _ScratchLayout: Sendable {
     /// z_L(t) of the layer being computed.
     var z = 0
-    /// D W (or J W) of the connection being multiplied, or D w for a row scaling.
-    var scaledWeights = 0
+    /// The size of the exact path's product scratch, D W (or J W) of the connection being
+    /// multiplied or D w for a row scaling: allocated with the exact sensitivities.
+    var productCount = 0
     /// Softmax: r = a^T W.
     var softmaxRow = 0
     /// dE/dy for the output units.
     var delta = 0
+    /// Per-unit scratch of the layer at hand: SnAp-1's recurrent coefficient c (also
+    /// UORO's tangent), the diagonal of the softmax Jacobian, and u_L = D_L^T e_L.
+    var coefficient = 0
+    var unitDerivative = 0
+    var unitError = 0
     /// Per layer: the back-propagated error within a step (vector–Jacobian products).
     var error: [Int] = []
-    /// Per layer: the vectors v_L(t), v_L(t-1) multiplied into P_L at the end of a VJP.
+    /// Per layer: the errors v_L(t), v_L(t-1) that meet its sensitivities (only the
+    /// second is used: e_L(t) lives in `error`).
     var vjp: [[Int]] = []
     var count = 0
 
@@ -322,9 +407,12 @@ struct _ScratchLayout: Sendable {
             maxProduct = max(maxProduct, n * max(topo.size(ofSource: topo.source[c]), n))
         }
         z = take(maxLayer)
-        scaledWeights = take(maxProduct)
+        productCount = maxProduct
         softmaxRow = take(max(maxLayer, topo.inputs))
         delta = take(topo.numOutputs)
+        coefficient = take(maxLayer)
+        unitDerivative = take(maxLayer)
+        unitError = take(maxLayer)
         for l in topo.layers.indices {
             error.append(take(topo.layers[l].size))
             vjp.append([take(topo.layers[l].size), take(topo.layers[l].size)])

@@ -65,3 +65,18 @@ public enum Precision: String, CaseIterable, Sendable, Codable {
     case f64
     case f32
 }
+
+/// How the sensitivities d a(t) / d theta are kept.
+public enum SensitivityMode: String, CaseIterable, Sendable, Codable {
+    /// Exact RTRL (the default). When every recurrence of the graph is element-wise
+    /// (diagonal), exact RTRL keeps one sensitivity per parameter at O(N) per step.
+    case exact
+    /// SnAp-1 (Menick et al. 2021): for each parameter only the sensitivity of the unit it
+    /// writes to, carried across steps through that unit's own recurrence. O(N) memory,
+    /// O(forward pass + N) time per step.
+    case snap1
+    /// UORO (Tallec & Ollivier 2018): an unbiased rank-one estimate u v^T of the
+    /// sensitivities, with random signs from the network's seeded generator.
+    /// O(n + N) memory, O(forward pass + N) time per step.
+    case uoro
+}

@@ -30,19 +30,22 @@ public final class Network {
             throw RTRLError(.outOfMemory, "build: the network has \(topology.numParams) parameters; at most \(Int32.max) are supported")
         }
         let plan = plan ?? _SensitivityPlan(topology)
-        let (total, overflow) = plan.sensitivityEntries.addingReportingOverflow(5 * topology.numParams + topology.numFixed)
-        guard !overflow && total <= Network.maxElements else {
-            throw RTRLError(.outOfMemory, "build: the network would hold \(overflow ? "more than \(Int.max)" : "\(total)") values (sensitivities \(plan.sensitivityEntries), parameters \(topology.numParams)); at most \(Network.maxElements) are supported")
+        // Weights, gradient buffer, state and scratch; the sensitivities come on top and
+        // are allocated only if they fit too (see `_Engine.init`).
+        let base = 2 * topology.numParams + topology.numFixed
+            + _StateLayout(topology, plan).count + _ScratchLayout(topology, plan).count
+        guard base <= Network.maxElements else {
+            throw RTRLError(.outOfMemory, "build: the network would hold \(base) values before any sensitivity (parameters \(topology.numParams)); at most \(Network.maxElements) are supported")
         }
         topo = topology
         self.plan = plan
         switch precision {
         case .f64:
-            let e = _Engine<Double>(topology: topology, plan: plan)
+            let e = _Engine<Double>(topology: topology, plan: plan, seed: seed ?? 0, maxElements: Network.maxElements)
             if let seed { e.initializeWeights(seed: seed) }
             storage = .f64(e)
         case .f32:
-            let e = _Engine<Float>(topology: topology, plan: plan)
+            let e = _Engine<Float>(topology: topology, plan: plan, seed: seed ?? 0, maxElements: Network.maxElements)
             if let seed { e.initializeWeights(seed: seed) }
             storage = .f32(e)
         }
@@ -86,6 +89,20 @@ public final class Network {
     /// The number of sensitivity entries the network keeps (both buffers of a
     /// double-buffered layer counted) — the dominant term of its memory.
     public var sensitivityEntries: Int { plan.sensitivityEntries }
+
+    /// How the sensitivities are kept under the current configuration.
+    public var sensitivityPath: SensitivityPath {
+        switch storage { case .f64(let e): e.path; case .f32(let e): e.path }
+    }
+
+    /// The bytes the network holds now: weights, buffers, optimizer and second-order
+    /// state, activations, sensitivities and scratch.
+    public var memoryBytes: Int {
+        switch storage {
+        case .f64(let e): 8 * e.allocatedElements
+        case .f32(let e): 4 * e.allocatedElements
+        }
+    }
 
     /// Which layers keep a sensitivity matrix, with its column count (0: none kept).
     public var sensitivityColumns: [String: Int] {
@@ -349,9 +366,19 @@ public final class Network {
 
     /// An independent copy of the whole learner (weights, state, buffer, optimizer state,
     /// counters); the copy continues exactly as the original would.
+    ///
+    /// - Complexity: O(size of the learner), one copy of every buffer.
     public func copy() -> Network {
-        // The serialised form is complete by construction; reading it back cannot fail.
-        return try! Network.deserialize(serialized())
+        switch storage {
+        case .f64(let e): Network(topo, plan, .f64(e.clone()))
+        case .f32(let e): Network(topo, plan, .f32(e.clone()))
+        }
+    }
+
+    private init(_ topo: _Topology, _ plan: _SensitivityPlan, _ storage: _Storage) {
+        self.topo = topo
+        self.plan = plan
+        self.storage = storage
     }
 }
 

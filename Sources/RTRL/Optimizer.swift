@@ -29,6 +29,7 @@ extension _Engine {
             if norm > clip { scale = S(clip / norm) }
         }
         let eta = S(c.learningRate)
+        let moment1 = self.moment1.base, moment2 = self.moment2.base
         switch c.optimizer {
         case .sgd:
             guard !c.divergenceGuard || _allFinite({ i in (self.theta[i] - eta * (scale * self.grad[i])).isFinite }) else { throw refuse() }
@@ -36,7 +37,7 @@ extension _Engine {
         case .momentum:
             let mu = S(c.momentum)
             guard !c.divergenceGuard || _allFinite({ i in
-                let v = mu * self.moment1[i] + scale * self.grad[i]
+                let v = mu * moment1[i] + scale * self.grad[i]
                 return v.isFinite && (self.theta[i] - eta * v).isFinite
             }) else { throw refuse() }
             for i in 0..<n {

@@ -24,14 +24,29 @@ final class _SecondOrderState<S: _Scalar> {
     let readoutEdges: UnsafeMutableBufferPointer<Int>
     let readoutSize: Int
     private let scratchStorage: UnsafeMutablePointer<S>
+    /// The number of scratch scalars.
+    let scratchCount: Int
 
     var groupCount: Int { groupStart.count - 1 }
+    let numParams: Int
+    let numRows: Int
+
+    /// An independent copy (covariances included).
+    func clone() -> _SecondOrderState<S> {
+        let groups = (0..<groupCount).map { g in Array(order[groupStart[g] ..< groupStart[g + 1]]) }
+        let c = _SecondOrderState(groups: groups, numParams: numParams, numRows: numRows,
+                                  readoutEdges: Array(readoutEdges), readoutSize: readoutSize, p0: 1)
+        c.covariance.baseAddress!.update(from: covariance.baseAddress!, count: covariance.count)
+        return c
+    }
 
     /// - Parameters:
     ///   - groups: the Kalman groups (flat parameter indices), empty for the RLS readout.
     ///   - readoutEdges: the output layer's dense trainable edges (RLS only).
     ///   - readoutSize: d, the RLS regressor's length (0 without an RLS readout).
     init(groups: [[Int]], numParams n: Int, numRows k: Int, readoutEdges: [Int], readoutSize d: Int, p0: Double) {
+        numParams = n
+        numRows = k
         var order: [Int] = [], starts: [Int] = [0], blocks: [Int] = [0]
         for g in groups {
             order.append(contentsOf: g)
@@ -56,6 +71,7 @@ final class _SecondOrderState<S: _Scalar> {
         let kalman = groups.isEmpty ? 0 : 1
         let sizes = [k * n * kalman, k * n * kalman, k * n * kalman, k * n * kalman,
                      k * k, k * k, k * k, n * kalman, k, d, d, d]
+        scratchCount = sizes.reduce(0, +)
         let storage = UnsafeMutablePointer<S>.allocate(capacity: max(sizes.reduce(0, +), 1))
         storage.initialize(repeating: 0, count: max(sizes.reduce(0, +), 1))
         scratchStorage = storage
@@ -102,5 +118,72 @@ final class _SecondOrderState<S: _Scalar> {
             total = o1 || o2 ? Int.max : sum
         }
         return total
+    }
+}
+
+extension _Engine {
+    /// The Kalman groups and RLS readout a configuration needs (nil when it needs none),
+    /// checked against the output layer and `maxCovarianceEntries`.
+    func _secondOrderPlan(_ c: TrainingConfiguration) throws(RTRLError) -> (groups: [[Int]], readoutEdges: [Int], readoutSize: Int)? {
+        var groups: [[Int]] = []
+        var readout: [Int] = []
+        var d = 0
+        switch c.optimizer {
+        case .ekf:
+            groups = numParams > 0 ? [Array(0..<numParams)] : []
+        case .dekf:
+            groups = _unitGroups()
+        default:
+            break
+        }
+        if c.readout == .rls {
+            let out = program.steps[program.outputStep]
+            let name = topo.layers[out.layer].name
+            guard out.activation == .identity else {
+                throw .invalid("configure: readout rls needs an identity output layer; \"\(name)\" is \(out.activation.rawValue)")
+            }
+            for k in out.edges {
+                let e = program.edges[k]
+                guard e.paramOffset >= 0 else { continue }
+                guard e.kind == .dense else {
+                    throw .invalid("configure: readout rls supports dense blocks and a bias into the output layer; \"\(name)\" has a trainable diagonal block")
+                }
+                readout.append(k)
+                d += e.sourceSize
+            }
+            if out.biasOffset >= 0 { d += 1 }
+            guard d > 0 else { throw .invalid("configure: readout rls: the output layer \"\(name)\" has no trainable blocks") }
+        }
+        if groups.isEmpty && d == 0 { return nil }
+        let entries = _SecondOrderState<S>.entries(groups: groups, readoutSize: d)
+        guard entries <= c.maxCovarianceEntries else {
+            throw RTRLError(.outOfMemory, "configure: \(c.optimizer.isKalman ? c.optimizer.rawValue : "the rls readout") needs \(entries) covariance entries, more than max_covariance_entries = \(c.maxCovarianceEntries) (use dekf, a smaller network, or raise the bound)")
+        }
+        return (groups, readout, d)
+    }
+
+    /// The decoupled EKF's groups: for each layer and each of its units, the unit's
+    /// incoming trainable weights (its row of every dense block, its entry of every
+    /// diagonal block, its bias).
+    func _unitGroups() -> [[Int]] {
+        var groups: [[Int]] = []
+        for l in topo.layers.indices {
+            let step = program.steps[program.stepOfLayer[l]]
+            for i in 0..<step.size {
+                var g: [Int] = []
+                for k in step.edges {
+                    let e = program.edges[k]
+                    guard e.paramOffset >= 0 else { continue }
+                    if e.kind == .dense {
+                        g.append(contentsOf: (e.paramOffset + i * e.sourceSize)..<(e.paramOffset + (i + 1) * e.sourceSize))
+                    } else {
+                        g.append(e.paramOffset + i)
+                    }
+                }
+                if step.biasOffset >= 0 { g.append(step.biasOffset + i) }
+                if !g.isEmpty { groups.append(g) }
+            }
+        }
+        return groups
     }
 }

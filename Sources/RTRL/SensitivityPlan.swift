@@ -43,6 +43,7 @@ struct _SensitivityPlan: Sendable, Equatable {
         var zeroRuns: [Range<Int>] = []
 
         static func == (a: Layer, b: Layer) -> Bool {
+            // (products compared by their parts: tuples are not Equatable)
             a.hasP == b.hasP && a.delay1Source == b.delay1Source && a.pFree == b.pFree
                 && a.cols == b.cols && a.segments == b.segments && a.zeroRuns == b.zeroRuns
                 && a.products.map(\.connection) == b.products.map(\.connection)
@@ -54,6 +55,17 @@ struct _SensitivityPlan: Sendable, Equatable {
 
     /// The number of sensitivity entries kept (both buffers of every P counted).
     let sensitivityEntries: Int
+
+    /// Exact RTRL needs no more than one sensitivity per parameter: every layer that keeps
+    /// a P is element-wise (not softmax) and its only inputs from layers are delay-1
+    /// diagonal or identity connections from itself. Then P_L[i, j] is non-zero only for
+    /// the unit i that parameter j writes to, and the per-parameter recurrence of SnAp-1
+    /// is exact (O(N) per step).
+    let diagonalExact: Bool
+
+    /// A layer without P reads a layer with P through a delay-1 connection, so the
+    /// gradient needs the sensitivities of step t-1 as well as t.
+    let previousSensitivityRead: Bool
 
     init(_ topo: _Topology) {
         let n = topo.layers.count
@@ -144,6 +156,22 @@ struct _SensitivityPlan: Sendable, Equatable {
             entries = (o1 || o2 || o3) ? Int.max : sum
         }
         sensitivityEntries = entries
+
+        var diagonal = true, previous = false
+        for c in topo.connections.indices where topo.source[c] >= 0 {
+            let s = topo.source[c], t = topo.target[c], spec = topo.connections[c]
+            if !plans[t].pFree {
+                if topo.layers[t].activation == .softmax { diagonal = false }
+                if !(s == t && spec.delay == 1 && spec.kind != .dense) { diagonal = false }
+            } else if !plans[s].pFree && spec.delay == 1 {
+                previous = true
+            }
+        }
+        for (l, p) in plans.enumerated() where !p.pFree && topo.layers[l].activation == .softmax {
+            diagonal = false
+        }
+        diagonalExact = diagonal
+        previousSensitivityRead = previous
     }
 
     /// The column of P_L holding flat parameter `global` (which must reach L).

@@ -18,7 +18,7 @@ extension _Engine {
         let p = sensitivity(step, delay: 0)
         let softmax = step.activation == .softmax
         let d = derivative(step)
-        let scaled = scratch + scratchLayout.scaledWeights
+        let scaled = productScratch.base
 
         for k in step.edges {
             let e = program.edges[k]

@@ -211,19 +211,26 @@ extension Network {
         w.u8(c.readout._code)
         w.f64(c.rlsLambda)
         w.u64(UInt64(c.maxCovarianceEntries))
+        w.u8(c.sensitivity._code)
         // Counters.
         w.u64(e.stepCount)
         w.u64(e.adamSteps)
         w.u64(UInt64(e.learnCount))
         w.u64(e.refusedUpdates)
         w.u8(UInt8(e.phase))
-        // Values.
+        w.u64(e.rng.state)
+        // Values (each array prefixed by its length; optional ones may be empty).
         w.array(e.theta, topo.numParams)
         w.array(e.fixed, topo.numFixed)
         w.array(e.grad, topo.numParams)
-        w.array(e.moment1, topo.numParams)
-        w.array(e.moment2, topo.numParams)
+        w.array(e.moment1.base, e.moment1.count)
+        w.array(e.moment2.base, e.moment2.count)
         w.array(e.state, e.layout.count)
+        w.array(e.sensitivities.base, e.sensitivities.count)
+        let ap = e.approximate
+        w.array(ap?.perParameter.base ?? e.state, ap?.perParameter.count ?? 0)
+        w.array(ap?.u.base ?? e.state, ap?.u.count ?? 0)
+        w.array(ap?.v.base ?? e.state, ap?.v.count ?? 0)
         if let so = e.secondOrder {
             w.array(so.covariance.baseAddress!, so.covariance.count)
         } else {
@@ -329,6 +336,7 @@ extension Network {
         let maxCov = try p.u64("max covariance entries")
         guard maxCov <= UInt64(Int.max) else { throw _ByteReader.corrupt("max covariance entries = \(maxCov)") }
         c.maxCovarianceEntries = Int(maxCov)
+        c.sensitivity = try p.enumeration(SensitivityMode.self, "sensitivity")
         do {
             try c.validate()
         } catch {
@@ -342,22 +350,21 @@ extension Network {
         let learnCount = try p.u64("learn count")
         let refused = try p.u64("refused updates")
         let phase = try p.u8("phase")
+        let rngState = try p.u64("generator state")
         guard phase <= 1, learnCount < UInt64(c.updateEvery) else {
             throw _ByteReader.corrupt("counters out of range")
         }
         // The values that follow must be present before anything is allocated: a small
         // crafted header must not make the reader allocate a large network.
         let scalar = precisionCode == 0 ? 8 : 4
-        let weights = 4 * topology.numParams + topology.numFixed
+        let weights = 2 * topology.numParams + topology.numFixed
         guard weights <= p.remaining / scalar else {
             throw _ByteReader.corrupt("the architecture needs \(weights) stored weights, the data is shorter (truncated or forged)")
         }
         let plan = _SensitivityPlan(topology)
-        let layout = _StateLayout(topology, plan)
-        let values = 4 * topology.numParams + topology.numFixed + layout.count
-        let (needed, overflow) = values.multipliedReportingOverflow(by: scalar)
-        guard !overflow, needed <= p.remaining else {
-            throw _ByteReader.corrupt("the architecture needs \(values) stored values, the data is shorter (truncated or forged)")
+        let values = _savedValues(topology, plan, c)
+        guard values <= p.remaining / scalar else {
+            throw _ByteReader.corrupt("the architecture and configuration need \(values) stored values, the data is shorter (truncated or forged)")
         }
         let net: Network
         do {
@@ -379,8 +386,8 @@ extension Network {
         }
         guard p.remaining == 0 else { throw _ByteReader.corrupt("\(p.remaining) unexpected bytes at the end") }
         switch net.storage {
-        case .f64(let e): e.restore(c, stepCount, adamSteps, Int(learnCount), refused, Int(phase))
-        case .f32(let e): e.restore(c, stepCount, adamSteps, Int(learnCount), refused, Int(phase))
+        case .f64(let e): e.restore(c, stepCount, adamSteps, Int(learnCount), refused, Int(phase), rngState)
+        case .f32(let e): e.restore(c, stepCount, adamSteps, Int(learnCount), refused, Int(phase), rngState)
         }
         return net
     }
@@ -389,9 +396,14 @@ extension Network {
         try p.array(e.theta, e.topo.numParams, "parameters")
         try p.array(e.fixed, e.topo.numFixed, "fixed weights")
         try p.array(e.grad, e.topo.numParams, "gradient buffer")
-        try p.array(e.moment1, e.topo.numParams, "optimizer state 1")
-        try p.array(e.moment2, e.topo.numParams, "optimizer state 2")
+        try p.array(e.moment1.base, e.moment1.count, "optimizer state 1")
+        try p.array(e.moment2.base, e.moment2.count, "optimizer state 2")
         try p.array(e.state, e.layout.count, "network state")
+        try p.array(e.sensitivities.base, e.sensitivities.count, "sensitivities")
+        let ap = e.approximate
+        try p.array(ap?.perParameter.base ?? e.state, ap?.perParameter.count ?? 0, "per-parameter sensitivities")
+        try p.array(ap?.u.base ?? e.state, ap?.u.count ?? 0, "uoro u")
+        try p.array(ap?.v.base ?? e.state, ap?.v.count ?? 0, "uoro v")
         if let so = e.secondOrder {
             try p.array(so.covariance.baseAddress!, so.covariance.count, "covariance")
         } else {
@@ -408,6 +420,45 @@ extension Network {
     }
 }
 
+/// The number of scalars a saved learner with this architecture and configuration
+/// stores (saturating): checked against the data before anything is allocated.
+func _savedValues(_ topo: _Topology, _ plan: _SensitivityPlan, _ c: TrainingConfiguration) -> Int {
+    var total = 0
+    func add(_ x: Int) { let (r, o) = total.addingReportingOverflow(x); total = o ? Int.max : r }
+    func square(_ x: Int) -> Int { let (r, o) = x.multipliedReportingOverflow(by: x); return o ? Int.max : r }
+    let n = topo.numParams
+    add(2 * n + topo.numFixed + _StateLayout(topo, plan).count)
+    if c.optimizer == .momentum || c.optimizer == .adam { add(n) }
+    if c.optimizer == .adam { add(n) }
+    switch SensitivityPath(c.sensitivity, diagonalExact: plan.diagonalExact) {
+    case .exact: add(plan.sensitivityEntries)
+    case .exactDiagonal, .snap1: add(n * (plan.previousSensitivityRead ? 2 : 1))
+    case .uoro:
+        add(2 * n)
+        for (l, p) in plan.layers.enumerated() where !p.pFree { add(2 * topo.layers[l].size) }
+    }
+    switch c.optimizer {
+    case .ekf: add(square(n))
+    case .dekf:
+        for l in topo.layers.indices {
+            var size = 0
+            for block in topo.blocks where block.layer == l && block.trainable {
+                size += block.kind == .dense ? block.cols : 1
+            }
+            for _ in 0..<topo.layers[l].size { add(square(size)) }
+        }
+    default: break
+    }
+    if c.readout == .rls {
+        var d = 0
+        for block in topo.blocks where block.layer == topo.outputLayer && block.trainable {
+            d += block.kind == .dense ? block.cols : 1
+        }
+        add(square(d))
+    }
+    return total
+}
+
 extension _ByteReader {
     /// A u32 count that must fit the remaining bytes at `unit` bytes per element.
     mutating func count32(_ what: String, unit: Int) throws(RTRLError) -> Int {
@@ -419,7 +470,8 @@ extension _ByteReader {
 
 extension _Engine {
     /// Sets the configuration and counters of a learner being restored.
-    func restore(_ c: TrainingConfiguration, _ steps: UInt64, _ adam: UInt64, _ learn: Int, _ refused: UInt64, _ phase: Int) {
+    func restore(_ c: TrainingConfiguration, _ steps: UInt64, _ adam: UInt64, _ learn: Int, _ refused: UInt64, _ phase: Int, _ rngState: UInt64) {
+        rng = _SplitMix64(seed: rngState)
         config = c
         stepCount = steps
         adamSteps = adam

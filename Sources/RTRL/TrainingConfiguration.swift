@@ -40,6 +40,8 @@ public struct TrainingConfiguration: Equatable, Sendable {
     public var readout: Readout = .gradient
     /// The RLS readout's forgetting factor lambda, in (0, 1]; 0.999 by default.
     public var rlsLambda: Double = 0.999
+    /// How the sensitivities are kept: `.exact` (the default), `.snap1` or `.uoro`.
+    public var sensitivity: SensitivityMode = .exact
     /// The largest number of covariance entries the EKF, DEKF or RLS readout may hold
     /// (their memory is O(N^2) for the EKF); 2^26 (512 MiB in f64) by default.
     public var maxCovarianceEntries: Int = 1 << 26
@@ -50,7 +52,9 @@ public struct TrainingConfiguration: Equatable, Sendable {
         optimizer: OptimizerKind = .sgd, learningRate: Double = 0.01, momentum: Double = 0.9,
         beta1: Double = 0.9, beta2: Double = 0.999, epsilon: Double = 1e-8,
         clipNorm: Double? = nil, loss: LossFunction = .mse, teacherForcing: Bool = false,
-        updateEvery: Int = 1, divergenceGuard: Bool = true
+        updateEvery: Int = 1, divergenceGuard: Bool = true, sensitivity: SensitivityMode = .exact,
+        ekfR: Double = 1, ekfQ: Double = 1e-6, p0: Double = 0.01, readout: Readout = .gradient,
+        rlsLambda: Double = 0.999, maxCovarianceEntries: Int = 1 << 26
     ) {
         self.optimizer = optimizer
         self.learningRate = learningRate
@@ -63,6 +67,13 @@ public struct TrainingConfiguration: Equatable, Sendable {
         self.teacherForcing = teacherForcing
         self.updateEvery = updateEvery
         self.divergenceGuard = divergenceGuard
+        self.sensitivity = sensitivity
+        self.ekfR = ekfR
+        self.ekfQ = ekfQ
+        self.p0 = p0
+        self.readout = readout
+        self.rlsLambda = rlsLambda
+        self.maxCovarianceEntries = maxCovarianceEntries
     }
 
     /// Checks every field; throws `invalidArgument` naming the first bad one.

@@ -115,6 +115,23 @@ func _readout(_ v: rtrl_readout, _ op: StaticString) throws -> Readout {
     }
 }
 
+func _sensitivity(_ v: rtrl_sensitivity, _ op: StaticString) throws -> SensitivityMode {
+    switch v.rawValue {
+    case RTRL_SENSITIVITY_EXACT.rawValue: return .exact
+    case RTRL_SENSITIVITY_SNAP1.rawValue: return .snap1
+    case RTRL_SENSITIVITY_UORO.rawValue: return .uoro
+    default: throw _Failure.invalid("\(op): unknown rtrl_sensitivity value \(v.rawValue)")
+    }
+}
+
+func _cSensitivity(_ m: SensitivityMode) -> rtrl_sensitivity {
+    switch m {
+    case .exact: RTRL_SENSITIVITY_EXACT
+    case .snap1: RTRL_SENSITIVITY_SNAP1
+    case .uoro: RTRL_SENSITIVITY_UORO
+    }
+}
+
 func _cReadout(_ r: Readout) -> rtrl_readout {
     switch r {
     case .gradient: RTRL_READOUT_GRADIENT

@@ -21,6 +21,33 @@ public func rtrl_net_refused_updates(_ net: OpaquePointer?, _ out: UnsafeMutable
     }
 }
 
+@_cdecl("rtrl_net_memory")
+public func rtrl_net_memory(_ net: OpaquePointer?, _ out: UnsafeMutablePointer<UInt>?) -> rtrl_status {
+    let op: StaticString = "rtrl_net_memory"
+    return _status {
+        let h = try _NetHandle.from(net, op)
+        try _required(out, op, "bytes").pointee = UInt(h.network.memoryBytes)
+    }
+}
+
+@_cdecl("rtrl_net_sensitivity")
+public func rtrl_net_sensitivity(
+    _ net: OpaquePointer?, _ mode: UnsafeMutablePointer<rtrl_sensitivity>?, _ diagonal: UnsafeMutablePointer<Int32>?
+) -> rtrl_status {
+    let op: StaticString = "rtrl_net_sensitivity"
+    return _status {
+        let h = try _NetHandle.from(net, op)
+        let path = h.network.sensitivityPath
+        let m: SensitivityMode = switch path {
+        case .exact, .exactDiagonal: .exact
+        case .snap1: .snap1
+        case .uoro: .uoro
+        }
+        try _required(mode, op, "mode").pointee = _cSensitivity(m)
+        diagonal?.pointee = path == .exactDiagonal ? 1 : 0
+    }
+}
+
 @_cdecl("rtrl_net_precision")
 public func rtrl_net_precision(_ net: OpaquePointer?, _ out: UnsafeMutablePointer<rtrl_precision>?) -> rtrl_status {
     let op: StaticString = "rtrl_net_precision"

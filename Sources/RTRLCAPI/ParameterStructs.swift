@@ -85,7 +85,7 @@ extension rtrl_train_params: _ExtensibleStruct {
     static var firstVersionSize: Int {
         _roundedSize(end: MemoryLayout<rtrl_train_params>.offset(of: \rtrl_train_params.divergence_guard)! + MemoryLayout<Int32>.size)
     }
-    /// Version 2 appended the second-order fields (ekf_r ... max_covariance_entries).
+    /// Version 2 appended the second-order and sensitivity fields (ekf_r ... sensitivity).
     static var versionSizes: [Int] { [firstVersionSize, knownSize] }
     static var cName: StaticString { "rtrl_train_params" }
 
@@ -110,6 +110,7 @@ extension rtrl_train_params: _ExtensibleStruct {
         readout = _cReadout(c.readout)
         rls_lambda = c.rlsLambda
         max_covariance_entries = UInt64(c.maxCovarianceEntries)
+        sensitivity = _cSensitivity(c.sensitivity)
     }
 
     /// The training configuration it describes (enums checked here; ranges by the engine).
@@ -132,6 +133,7 @@ extension rtrl_train_params: _ExtensibleStruct {
         c.readout = try _readout(readout, op)
         c.rlsLambda = rls_lambda
         c.maxCovarianceEntries = Int(clamping: max_covariance_entries)
+        c.sensitivity = try _sensitivity(sensitivity, op)
         return c
     }
 }

@@ -117,7 +117,8 @@ static void test_default_params(void) {
     /* rtrl_train_params version 1 ended with divergence_guard (80 bytes); version 2 appends
        the second-order fields. */
     CHECK(offsetof(rtrl_train_params, ekf_r) == 80, "version 2 fields start at %zu", offsetof(rtrl_train_params, ekf_r));
-    CHECK(sizeof(rtrl_train_params) == 128, "sizeof(rtrl_train_params) = %zu", sizeof(rtrl_train_params));
+    CHECK(sizeof(rtrl_train_params) == 136, "sizeof(rtrl_train_params) = %zu", sizeof(rtrl_train_params));
+    CHECK(tp.sensitivity == RTRL_SENSITIVITY_EXACT, "train defaults: sensitivity");
     CHECK(tp.ekf_r == 1 && tp.ekf_q == 1e-6 && tp.p0 == 0.01 && tp.readout == RTRL_READOUT_GRADIENT &&
               tp.rls_lambda == 0.999 && tp.max_covariance_entries == ((uint64_t)1 << 26),
           "train defaults, version 2 fields");

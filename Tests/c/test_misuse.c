@@ -452,6 +452,19 @@ static void misuse_parameters(void) {
     MISUSE(rtrl_net_step_count(net, NULL), INVALID);
     MISUSE(rtrl_net_refused_updates(NULL, &u), INVALID);
     MISUSE(rtrl_net_refused_updates(net, NULL), INVALID);
+    MISUSE(rtrl_net_memory(NULL, &count), INVALID);
+    MISUSE(rtrl_net_memory(net, NULL), INVALID);
+    {
+        rtrl_sensitivity mode;
+        int diagonal = 7;
+        MISUSE(rtrl_net_sensitivity(NULL, &mode, &diagonal), INVALID);
+        MISUSE(rtrl_net_sensitivity(net, NULL, &diagonal), INVALID);
+        EXPECT_OK(rtrl_net_sensitivity(net, &mode, NULL));
+        EXPECT_OK(rtrl_net_sensitivity(net, &mode, &diagonal));
+        CHECK(mode == RTRL_SENSITIVITY_EXACT && diagonal == 0, "the fixture's sensitivity path");
+        EXPECT_OK(rtrl_net_memory(net, &count));
+        CHECK(count > 1000, "the fixture's memory: %zu bytes", count);
+    }
     MISUSE(rtrl_net_precision(NULL, &precision), INVALID);
     MISUSE(rtrl_net_precision(net, NULL), INVALID);
     MISUSE(rtrl_net_layer(NULL, 0, &name, &count, &act, &bias), INVALID);

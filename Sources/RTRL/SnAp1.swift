@@ -1,0 +1,101 @@
+extension _Engine {
+    /// The per-parameter sensitivity update of SnAp-1 (Menick et al. 2021), also the exact
+    /// RTRL update of a graph whose recurrence is diagonal: for a parameter j writing to
+    /// unit i of layer L,
+    ///
+    ///     s_j(t) = phi'(z_i(t)) [ c_i(t) s_j(t-1) + dz_i(t)/dtheta_j ]
+    ///
+    /// with c_i the unit's own recurrent coefficient (the sum over L's delay-1 connections
+    /// from itself of W[i,i], w[i] or the identity's scale) and the immediate term
+    /// a_S,col(t - d) for a dense weight, a_S,i(t - d) for a diagonal one, 1 for a bias.
+    /// SnAp-1 drops every other path from theta_j back into the state; a diagonal graph
+    /// has none, so there it is exact. For a softmax layer phi' is the diagonal of its
+    /// Jacobian, a_i (1 - a_i).
+    ///
+    /// Runs after the whole forward pass (a refused step has not touched it).
+    ///
+    /// - Complexity: O(N) per step.
+    func _snapUpdate() {
+        guard let ap = approximate else { return }
+        let n = numParams
+        let s = ap.perParameter(phase: phase, delay: 0, numParams: n)
+        let previous = ap.perParameter(phase: phase, delay: 1, numParams: n)
+        let c = scratch + scratchLayout.coefficient
+        let dd = scratch + scratchLayout.unitDerivative
+        for k in 0..<program.steps.count {
+            let step = program.steps[k]
+            guard !step.pFree else { continue }
+            let units = step.size
+            let d = _elementwiseDerivative(step, into: dd)
+            c.update(repeating: 0, count: units)
+            for q in step.edges {
+                let e = program.edges[q]
+                guard e.source == step.layer && e.delay == 1 else { continue }
+                switch e.kind {
+                case .dense:
+                    if let w = e.weights { for i in 0..<units { c[i] += w[i * units + i] } }
+                case .diagonal:
+                    if let w = e.weights { for i in 0..<units { c[i] += w[i] } }
+                case .identity:
+                    for i in 0..<units { c[i] += e.scale }
+                }
+            }
+            for q in step.edges {
+                let e = program.edges[q]
+                guard e.paramOffset >= 0 else { continue }
+                let src = sourceVector(e)
+                if e.kind == .dense {
+                    let ns = e.sourceSize
+                    for i in 0..<units {
+                        let di = d[i], ci = c[i]
+                        let row = s + e.paramOffset + i * ns, old = previous + e.paramOffset + i * ns
+                        for j in 0..<ns { row[j] = di * (ci * old[j] + src[j]) }
+                    }
+                } else {
+                    let row = s + e.paramOffset, old = previous + e.paramOffset
+                    for i in 0..<units { row[i] = d[i] * (c[i] * old[i] + src[i]) }
+                }
+            }
+            if step.biasOffset >= 0 {
+                let row = s + step.biasOffset, old = previous + step.biasOffset
+                for i in 0..<units { row[i] = d[i] * (c[i] * old[i] + 1) }
+            }
+        }
+    }
+
+    /// phi'(z_L(t)) element by element: the stored derivative, or for softmax the
+    /// diagonal of its Jacobian a_i (1 - a_i), written into `scratch`.
+    @inline(__always)
+    func _elementwiseDerivative(_ step: _LayerStep<S>, into scratch: UnsafeMutablePointer<S>) -> UnsafeMutablePointer<S> {
+        guard step.activation == .softmax else { return derivative(step) }
+        let a = activation(step, delay: 0)
+        for i in 0..<step.size { scratch[i] = a[i] * (1 - a[i]) }
+        return scratch
+    }
+
+    /// The gradient of a layer with sensitivities on the per-parameter path: for each of
+    /// its parameters j (writing to unit i), g_j += e_i s_j(t), with e = dE/da_L(t).
+    ///
+    /// - Complexity: O(number of the layer's parameters).
+    @inline(__always)
+    func _addPerParameterGradient(_ step: _LayerStep<S>, error e: UnsafeMutablePointer<S>,
+                                  sensitivities s: UnsafeMutablePointer<S>, into g: UnsafeMutablePointer<S>) {
+        let units = step.size
+        for q in step.edges {
+            let edge = program.edges[q]
+            guard edge.paramOffset >= 0 else { continue }
+            if edge.kind == .dense {
+                let ns = edge.sourceSize
+                for i in 0..<units where e[i] != 0 {
+                    let ei = e[i], gi = g + edge.paramOffset + i * ns, si = s + edge.paramOffset + i * ns
+                    for j in 0..<ns { gi[j] += ei * si[j] }
+                }
+            } else {
+                for i in 0..<units { g[edge.paramOffset + i] += e[i] * s[edge.paramOffset + i] }
+            }
+        }
+        if step.biasOffset >= 0 {
+            for i in 0..<units { g[step.biasOffset + i] += e[i] * s[step.biasOffset + i] }
+        }
+    }
+}
