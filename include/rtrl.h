@@ -331,6 +331,21 @@ const char *rtrl_status_string(rtrl_status status);
  */
 const char *rtrl_last_error(void);
 
+/**
+ * Sets the number of threads OpenBLAS may use for the products that go to it (those of
+ * layers above 64 units; the engine's own kernel does the smaller ones on the calling
+ * thread). Process-wide. 0 restores the default: the number of cores, or the
+ * RTRL_NUM_THREADS environment variable when it is set. 1 also guarantees that no step
+ * allocates (OpenBLAS allocates a small job array per multi-threaded call).
+ *
+ * @return RTRL_OK; RTRL_ERR_INVALID_ARGUMENT for a count outside 0..1024.
+ * Thread rule: call it while no network is stepping on another thread.
+ */
+rtrl_status rtrl_set_num_threads(int threads);
+
+/** The number of threads OpenBLAS uses now (see rtrl_set_num_threads). */
+int rtrl_num_threads(void);
+
 /* ================================================================ parameter structs */
 
 /**

@@ -186,7 +186,7 @@ extension _Engine {
         for i in 0..<n where e[i] != 0 { nonzero += 1 }
         guard nonzero > 0 else { return }
         let p = sensitivity(step, delay: delay)
-        if nonzero * 4 <= n {
+        if nonzero * 4 <= n || n * step.cols <= 1 << 16 {
             for i in 0..<n where e[i] != 0 { _addScaledRow(e[i], p + i * step.cols, step.segments, into: g) }
         } else {
             for q in step.segments {

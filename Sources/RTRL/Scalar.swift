@@ -48,7 +48,7 @@ extension _Scalar {
         _ m: Int, _ n: Int, _ k: Int, _ a: UnsafePointer<Self>, _ lda: Int,
         _ b: UnsafePointer<Self>, _ ldb: Int, _ accumulate: Bool, _ c: UnsafeMutablePointer<Self>, _ ldc: Int
     ) {
-        if m * k <= _smallProductLimit {
+        if m * k <= _BLAS.smallProductLimit {
             _smallProduct(m, n, k, a, lda, b, ldb, accumulate, c, ldc)
         } else {
             _gemm(m, n, k, 1, a, lda, b, ldb, accumulate ? 1 : 0, c, ldc)
@@ -56,8 +56,65 @@ extension _Scalar {
     }
 }
 
-/// Products whose left factor has at most this many entries use the engine's own kernel.
-let _smallProductLimit = 1024
+/// What the engine knows of the BLAS it links, decided once per process.
+enum _BLAS {
+    /// OpenBLAS's name of the kernels it runs (e.g. "SkylakeX", "Haswell", "Prescott").
+    static let coreName: String = String(cString: openblas_get_corename())
+
+    /// OpenBLAS falls back to its baseline SSE3 kernels ("Prescott") on CPUs it does not
+    /// recognise — 0.3.21 on Sapphire/Emerald Rapids, for instance — and they are several
+    /// times slower than the engine's own vectorised kernel there.
+    static let isBaseline: Bool = {
+        let name = coreName.lowercased()
+        return (name == "prescott" || name == "core2" || name == "penryn" || name == "nehalem")
+            && String(cString: rtrlk_variant()) != "baseline"
+    }()
+
+    /// Products whose left factor (n_L x n_S) has at most this many entries use the
+    /// engine's own kernel: at small sizes it has no call overhead and is as fast as
+    /// OpenBLAS's best; above, OpenBLAS's cache blocking wins — unless OpenBLAS runs its
+    /// baseline kernels, and then the engine's kernel does every product.
+    static let smallProductLimit: Int = {
+        _ = threadsFromEnvironment
+        return isBaseline ? Int.max : 4096
+    }()
+
+    /// RTRL_NUM_THREADS, read once at the first product: the number of threads OpenBLAS
+    /// may use for the large products (the engine's own kernel, for the small ones, runs
+    /// on the calling thread).
+    static let threadsFromEnvironment: Void = {
+        if let text = getenv("RTRL_NUM_THREADS"), let n = Int32(String(cString: text)), n >= 1 {
+            openblas_set_num_threads(n)
+        }
+    }()
+}
+
+/// Process-wide settings of the engine.
+public enum RTRLRuntime {
+    /// The number of threads OpenBLAS uses for the products that go to it (those of
+    /// layers above 64 units; smaller ones run on the engine's own kernel, on the calling
+    /// thread). Process-wide; the default is OpenBLAS's (the number of cores), or
+    /// RTRL_NUM_THREADS when set.
+    public static var blasThreads: Int {
+        _ = _BLAS.threadsFromEnvironment
+        return Int(openblas_get_num_threads())
+    }
+
+    /// Sets ``blasThreads``; 0 restores the number of cores.
+    ///
+    /// - Throws: `invalidArgument` for a negative count.
+    public static func setBLASThreads(_ n: Int) throws(RTRLError) {
+        guard n >= 0 && n <= 1024 else { throw .invalid("set_num_threads: expected 0...1024 threads, got \(n)") }
+        _ = _BLAS.threadsFromEnvironment
+        openblas_set_num_threads(Int32(n == 0 ? Int(openblas_get_num_procs()) : n))
+    }
+
+    /// The BLAS kernels in use ("OpenBLAS SkylakeX", ...) and the engine's own kernel
+    /// variant ("avx512", "avx2" or "baseline").
+    public static var kernels: (blas: String, engine: String) {
+        ("OpenBLAS \(_BLAS.coreName)", String(cString: rtrlk_variant()))
+    }
+}
 
 extension Double: _Scalar {
     @inline(__always) static func _exp(_ x: Double) -> Double { exp(x) }

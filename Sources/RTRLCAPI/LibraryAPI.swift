@@ -1,4 +1,5 @@
 import CRTRL
+import RTRL
 
 // Library-wide calls: version, status names, the last error, the parameter defaults.
 
@@ -58,4 +59,14 @@ public func rtrl_train_default_params(_ params: UnsafeMutablePointer<rtrl_train_
         let size = try _count(structSize, "rtrl_train_default_params", "struct_size")
         try rtrl_train_params.write(.defaults, to: p, size: size, "rtrl_train_default_params")
     }
+}
+
+@_cdecl("rtrl_set_num_threads")
+public func rtrl_set_num_threads(_ threads: Int32) -> rtrl_status {
+    _status { try RTRLRuntime.setBLASThreads(Int(threads)) }
+}
+
+@_cdecl("rtrl_num_threads")
+public func rtrl_num_threads() -> Int32 {
+    Int32(clamping: RTRLRuntime.blasThreads)
 }

@@ -1,72 +1,93 @@
 /*
  * Small dense kernels for exact RTRL: C (+)= A B with few rows and a short inner
- * dimension (A is n_L x n_S, B a sensitivity matrix n_S x columns).
+ * dimension (A is n_L x n_S, B a sensitivity matrix n_S x columns, C the new one).
  *
- * A block of 4 rows of C by 2 vectors of columns stays in registers while the inner
- * dimension runs, so each row of B is loaded once per block and used 4 times. The body
- * is compiled three times — AVX-512, AVX2 + FMA and baseline x86-64 (or the target's
- * default elsewhere) — and the first call picks the best one the CPU supports.
+ * The columns are walked in panels two vectors wide; within a panel, blocks of R rows of
+ * C stay in registers (2R accumulators) while the inner dimension runs, so each vector of
+ * B is loaded once per block and used R times. Walking the panels in the outer loop keeps
+ * the panel of B (k x 2 vectors) in L1 for every row block, and A (small) in L1 for the
+ * whole product: B and C cross the cache hierarchy once.
+ *
+ * The body is compiled three times — AVX-512 (8-wide doubles, blocks of 8 rows), AVX2 +
+ * FMA (4-wide, 4 rows) and baseline (2-wide, 4 rows) — and the first call picks the best
+ * one the CPU supports.
  */
 #include "rtrl_kernels.h"
 #include <string.h>
 
-#define RTRLK_BODY(T, V, L)                                                                \
-    ptrdiff_t i = 0;                                                                       \
-    for (; i + 4 <= m; i += 4) {                                                           \
-        const T *a0 = a + i * lda, *a1 = a0 + lda, *a2 = a1 + lda, *a3 = a2 + lda;         \
-        T *c0 = c + i * ldc, *c1 = c0 + ldc, *c2 = c1 + ldc, *c3 = c2 + ldc;               \
-        ptrdiff_t j = 0;                                                                   \
-        for (; j + 2 * L <= n; j += 2 * L) {                                               \
-            V s00 = {0}, s01 = {0}, s10 = {0}, s11 = {0};                                  \
-            V s20 = {0}, s21 = {0}, s30 = {0}, s31 = {0};                                  \
+#define RTRLK_LOAD(V, dst, src) memcpy(&(dst), (src), sizeof(V))
+#define RTRLK_STORE(V, dst, src) memcpy((dst), &(src), sizeof(V))
+
+/* One block of R rows (starting at row i) by 2 vectors (starting at column j). */
+#define RTRLK_TILE(T, V, L, R, SPLAT)                                                      \
+    do {                                                                                   \
+        V s0[R], s1[R];                                                                    \
+        for (int r = 0; r < R; r++) {                                                      \
             if (accumulate) {                                                              \
-                memcpy(&s00, c0 + j, sizeof(V)); memcpy(&s01, c0 + j + L, sizeof(V));      \
-                memcpy(&s10, c1 + j, sizeof(V)); memcpy(&s11, c1 + j + L, sizeof(V));      \
-                memcpy(&s20, c2 + j, sizeof(V)); memcpy(&s21, c2 + j + L, sizeof(V));      \
-                memcpy(&s30, c3 + j, sizeof(V)); memcpy(&s31, c3 + j + L, sizeof(V));      \
+                RTRLK_LOAD(V, s0[r], c + (i + r) * ldc + j);                               \
+                RTRLK_LOAD(V, s1[r], c + (i + r) * ldc + j + L);                           \
+            } else {                                                                       \
+                s0[r] = (V){0};                                                            \
+                s1[r] = (V){0};                                                            \
             }                                                                              \
-            for (ptrdiff_t p = 0; p < k; p++) {                                            \
-                V b0, b1;                                                                  \
-                memcpy(&b0, b + p * ldb + j, sizeof(V));                                   \
-                memcpy(&b1, b + p * ldb + j + L, sizeof(V));                               \
-                V x0 = (V){0} + a0[p], x1 = (V){0} + a1[p];                                \
-                V x2 = (V){0} + a2[p], x3 = (V){0} + a3[p];                                \
-                s00 += x0 * b0; s01 += x0 * b1; s10 += x1 * b0; s11 += x1 * b1;            \
-                s20 += x2 * b0; s21 += x2 * b1; s30 += x3 * b0; s31 += x3 * b1;            \
-            }                                                                              \
-            memcpy(c0 + j, &s00, sizeof(V)); memcpy(c0 + j + L, &s01, sizeof(V));          \
-            memcpy(c1 + j, &s10, sizeof(V)); memcpy(c1 + j + L, &s11, sizeof(V));          \
-            memcpy(c2 + j, &s20, sizeof(V)); memcpy(c2 + j + L, &s21, sizeof(V));          \
-            memcpy(c3 + j, &s30, sizeof(V)); memcpy(c3 + j + L, &s31, sizeof(V));          \
         }                                                                                  \
-        for (; j < n; j++) {                                                               \
-            T s0 = accumulate ? c0[j] : 0, s1 = accumulate ? c1[j] : 0;                    \
-            T s2 = accumulate ? c2[j] : 0, s3 = accumulate ? c3[j] : 0;                    \
-            for (ptrdiff_t p = 0; p < k; p++) {                                            \
-                T v = b[p * ldb + j];                                                      \
-                s0 += a0[p] * v; s1 += a1[p] * v; s2 += a2[p] * v; s3 += a3[p] * v;        \
+        for (ptrdiff_t p = 0; p < k; p++) {                                                \
+            V b0, b1;                                                                      \
+            RTRLK_LOAD(V, b0, b + p * ldb + j);                                            \
+            RTRLK_LOAD(V, b1, b + p * ldb + j + L);                                        \
+            for (int r = 0; r < R; r++) {                                                  \
+                T ar = a[(i + r) * lda + p];                                               \
+                V x = SPLAT(ar);                                                           \
+                s0[r] += x * b0;                                                           \
+                s1[r] += x * b1;                                                           \
             }                                                                              \
-            c0[j] = s0; c1[j] = s1; c2[j] = s2; c3[j] = s3;                                \
         }                                                                                  \
+        for (int r = 0; r < R; r++) {                                                      \
+            RTRLK_STORE(V, c + (i + r) * ldc + j, s0[r]);                                  \
+            RTRLK_STORE(V, c + (i + r) * ldc + j + L, s1[r]);                              \
+        }                                                                                  \
+    } while (0)
+
+/* One block of R rows by one vector (the last columns of a row). */
+#define RTRLK_TILE1(T, V, L, R, SPLAT)                                                     \
+    do {                                                                                   \
+        V s0[R];                                                                           \
+        for (int r = 0; r < R; r++) {                                                      \
+            if (accumulate) RTRLK_LOAD(V, s0[r], c + (i + r) * ldc + j);                   \
+            else s0[r] = (V){0};                                                           \
+        }                                                                                  \
+        for (ptrdiff_t p = 0; p < k; p++) {                                                \
+            V b0;                                                                          \
+            RTRLK_LOAD(V, b0, b + p * ldb + j);                                            \
+            for (int r = 0; r < R; r++) {                                                  \
+                T ar = a[(i + r) * lda + p];                                               \
+                V x = SPLAT(ar);                                                           \
+                s0[r] += x * b0;                                                           \
+            }                                                                              \
+        }                                                                                  \
+        for (int r = 0; r < R; r++) RTRLK_STORE(V, c + (i + r) * ldc + j, s0[r]);          \
+    } while (0)
+
+#define RTRLK_BODY(T, V, L, R, SPLAT)                                                      \
+    ptrdiff_t j = 0;                                                                       \
+    for (; j + 2 * L <= n; j += 2 * L) {                                                   \
+        ptrdiff_t i = 0;                                                                   \
+        for (; i + R <= m; i += R) RTRLK_TILE(T, V, L, R, SPLAT);                          \
+        for (; i + 4 <= m; i += 4) RTRLK_TILE(T, V, L, 4, SPLAT);                          \
+        for (; i < m; i++) RTRLK_TILE(T, V, L, 1, SPLAT);                                  \
     }                                                                                      \
-    for (; i < m; i++) {                                                                   \
+    for (; j + L <= n; j += L) {                                                           \
+        ptrdiff_t i = 0;                                                                   \
+        for (; i + R <= m; i += R) RTRLK_TILE1(T, V, L, R, SPLAT);                         \
+        for (; i < m; i++) RTRLK_TILE1(T, V, L, 1, SPLAT);                                 \
+    }                                                                                      \
+    for (ptrdiff_t i = 0; i < m; i++) {                                                    \
         const T *ai = a + i * lda;                                                         \
         T *ci = c + i * ldc;                                                               \
-        ptrdiff_t j = 0;                                                                   \
-        for (; j + L <= n; j += L) {                                                       \
-            V s = {0};                                                                     \
-            if (accumulate) memcpy(&s, ci + j, sizeof(V));                                 \
-            for (ptrdiff_t p = 0; p < k; p++) {                                            \
-                V bv;                                                                      \
-                memcpy(&bv, b + p * ldb + j, sizeof(V));                                   \
-                s += ((V){0} + ai[p]) * bv;                                                \
-            }                                                                              \
-            memcpy(ci + j, &s, sizeof(V));                                                 \
-        }                                                                                  \
-        for (; j < n; j++) {                                                               \
-            T s = accumulate ? ci[j] : 0;                                                  \
-            for (ptrdiff_t p = 0; p < k; p++) s += ai[p] * b[p * ldb + j];                 \
-            ci[j] = s;                                                                     \
+        for (ptrdiff_t jj = j; jj < n; jj++) {                                             \
+            T s = accumulate ? ci[jj] : 0;                                                 \
+            for (ptrdiff_t p = 0; p < k; p++) s += ai[p] * b[p * ldb + jj];                \
+            ci[jj] = s;                                                                    \
         }                                                                                  \
     }
 
@@ -81,18 +102,23 @@ typedef float f16 __attribute__((vector_size(64)));
 typedef float f8 __attribute__((vector_size(32)));
 typedef float f4 __attribute__((vector_size(16)));
 
+#define SPLAT2(s) {s, s}
+#define SPLAT4(s) {s, s, s, s}
+#define SPLAT8(s) {s, s, s, s, s, s, s, s}
+#define SPLAT16(s) {s, s, s, s, s, s, s, s, s, s, s, s, s, s, s, s}
+
 typedef void (*dgemm_fn) RTRLK_PARAMS(double);
 typedef void (*sgemm_fn) RTRLK_PARAMS(float);
 
-static void dgemm_base RTRLK_PARAMS(double) { RTRLK_BODY(double, d2, 2) }
-static void sgemm_base RTRLK_PARAMS(float) { RTRLK_BODY(float, f4, 4) }
+static void dgemm_base RTRLK_PARAMS(double) { RTRLK_BODY(double, d2, 2, 4, SPLAT2) }
+static void sgemm_base RTRLK_PARAMS(float) { RTRLK_BODY(float, f4, 4, 4, SPLAT4) }
 
 #if defined(__x86_64__) && (defined(__clang__) || defined(__GNUC__))
 #define RTRLK_X86 1
-__attribute__((target("avx2,fma"))) static void dgemm_avx2 RTRLK_PARAMS(double) { RTRLK_BODY(double, d4, 4) }
-__attribute__((target("avx2,fma"))) static void sgemm_avx2 RTRLK_PARAMS(float) { RTRLK_BODY(float, f8, 8) }
-__attribute__((target("avx512f,fma"))) static void dgemm_avx512 RTRLK_PARAMS(double) { RTRLK_BODY(double, d8, 8) }
-__attribute__((target("avx512f,fma"))) static void sgemm_avx512 RTRLK_PARAMS(float) { RTRLK_BODY(float, f16, 16) }
+__attribute__((target("avx2,fma"))) static void dgemm_avx2 RTRLK_PARAMS(double) { RTRLK_BODY(double, d4, 4, 4, SPLAT4) }
+__attribute__((target("avx2,fma"))) static void sgemm_avx2 RTRLK_PARAMS(float) { RTRLK_BODY(float, f8, 8, 4, SPLAT8) }
+__attribute__((target("avx512f,fma"))) static void dgemm_avx512 RTRLK_PARAMS(double) { RTRLK_BODY(double, d8, 8, 8, SPLAT8) }
+__attribute__((target("avx512f,fma"))) static void sgemm_avx512 RTRLK_PARAMS(float) { RTRLK_BODY(float, f16, 16, 8, SPLAT16) }
 #endif
 
 /* The best variant for this CPU; chosen once (a benign race: every thread stores the same value). */

@@ -1,1 +1,2 @@
-print("rtrl-stream: not yet")
+// rtrl-stream: the ZeroMQ stream learner (see docs/operations.md).
+RTRLStreamCommand.main()

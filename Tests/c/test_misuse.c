@@ -70,6 +70,16 @@ static void misuse_library(void) {
     CHECK(rtrl_version() != NULL && rtrl_abi_version() == RTRL_ABI_VERSION, "version");
     CHECK(strcmp(rtrl_status_string((rtrl_status)12345), "unknown rtrl_status") == 0, "status string");
     CHECK(rtrl_last_error() != NULL, "last error");
+    {
+        int threads = rtrl_num_threads();
+        CHECK(threads >= 1, "rtrl_num_threads() = %d", threads);
+        EXPECT_FAIL(rtrl_set_num_threads(-1), INVALID);
+        EXPECT_FAIL(rtrl_set_num_threads(100000), INVALID);
+        CHECK(rtrl_num_threads() == threads, "a rejected thread count changed the setting");
+        EXPECT_OK(rtrl_set_num_threads(1));
+        CHECK(rtrl_num_threads() == 1, "one thread");
+        EXPECT_OK(rtrl_set_num_threads(threads));
+    }
 
     EXPECT_FAIL(rtrl_net_default_params(NULL, sizeof np), INVALID);
     EXPECT_FAIL(rtrl_train_default_params(NULL, sizeof tp), INVALID);

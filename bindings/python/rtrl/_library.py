@@ -95,6 +95,8 @@ SIGNATURES: Dict[str, Tuple[Any, List[Any]]] = {
     "rtrl_net_step_count": (_status, [NetPtr, _u64_p]),
     "rtrl_net_refused_updates": (_status, [NetPtr, _u64_p]),
     "rtrl_net_memory": (_status, [NetPtr, _size_p]),
+    "rtrl_set_num_threads": (_status, [c_int]),
+    "rtrl_num_threads": (c_int, []),
     "rtrl_net_sensitivity": (_status, [NetPtr, _enum_p, _int_p]),
     "rtrl_net_precision": (_status, [NetPtr, _enum_p]),
     "rtrl_net_layer_count": (c_size_t, [NetPtr]),
