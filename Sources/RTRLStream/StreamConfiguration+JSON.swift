@@ -82,6 +82,13 @@ extension StreamConfiguration {
             case "teacher-forcing": c.training.teacherForcing = try r.bool()
             case "update-every": c.training.updateEvery = try r.int()
             case "divergence-guard": c.training.divergenceGuard = try r.bool()
+            case "sensitivity": c.training.sensitivity = try r.choice(SensitivityMode.self)
+            case "ekf-r": c.training.ekfR = try r.double()
+            case "ekf-q": c.training.ekfQ = try r.double()
+            case "p0": c.training.p0 = try r.double()
+            case "readout": c.training.readout = try r.choice(Readout.self)
+            case "rls-lambda": c.training.rlsLambda = try r.double()
+            case "max-covariance-entries": c.training.maxCovarianceEntries = try r.int()
             case "forecast": c.forecast = try r.bool()
             case "max-streams": c.maxStreams = try r.int()
             case "checkpoint-dir": c.checkpointDirectory = try r.optional { () throws(StreamError) in try r.path() }

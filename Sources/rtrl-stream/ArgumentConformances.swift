@@ -9,3 +9,5 @@ extension Activation: ExpressibleByArgument {}
 extension OptimizerKind: ExpressibleByArgument {}
 extension LossFunction: ExpressibleByArgument {}
 extension Precision: ExpressibleByArgument {}
+extension SensitivityMode: ExpressibleByArgument {}
+extension Readout: ExpressibleByArgument {}

@@ -38,7 +38,7 @@ struct NetworkOptions: ParsableArguments {
     @Option(help: ArgumentHelp("The output layer's activation (elman, jordan). (default: identity)", valueName: "name"))
     var outputActivation: Activation?
 
-    @Option(help: ArgumentHelp("The update rule: sgd, momentum or adam. (default: sgd)", valueName: "name"))
+    @Option(help: ArgumentHelp("The update rule: sgd, momentum, adam, or the second-order ekf (extended Kalman filter with the exact RTRL Jacobian; memory O(N^2)) and dekf (decoupled, one block per unit). The Kalman filters need update-every 1 and loss mse. (default: sgd)", valueName: "name"))
     var optimizer: OptimizerKind?
 
     @Option(help: ArgumentHelp("eta, the learning rate (>= 0). (default: 0.01)", valueName: "x"))
@@ -71,6 +71,27 @@ struct NetworkOptions: ParsableArguments {
     @Flag(inversion: .prefixedNo, help: "The divergence guard: refuse (and count) an update that would make a weight non-finite. (default: on)")
     var divergenceGuard: Bool?
 
+    @Option(help: ArgumentHelp("How the sensitivities are kept: exact (O(n^4) per step for n fully connected units; O(N) by itself when every recurrence is diagonal), snap1 (SnAp-1, O(N)) or uoro (rank one, O(n + N)). (default: exact)", valueName: "mode"))
+    var sensitivity: SensitivityMode?
+
+    @Option(name: .customLong("ekf-r"), help: ArgumentHelp("EKF/DEKF measurement noise r, R = r I (> 0). (default: 1)", valueName: "x"))
+    var ekfR: Double?
+
+    @Option(name: .customLong("ekf-q"), help: ArgumentHelp("EKF/DEKF process noise q, Q = q I (>= 0). (default: 1e-6)", valueName: "x"))
+    var ekfQ: Double?
+
+    @Option(name: .customLong("p0"), help: ArgumentHelp("EKF, DEKF and the RLS readout start their covariance at I / p0 (> 0). (default: 0.01)", valueName: "x"))
+    var p0: Double?
+
+    @Option(help: ArgumentHelp("How the output layer learns: gradient (like the rest) or rls (recursive least squares, the rest by the first-order optimizer). (default: gradient)", valueName: "mode"))
+    var readout: Readout?
+
+    @Option(help: ArgumentHelp("The RLS readout's forgetting factor, in (0, 1]. (default: 0.999)", valueName: "x"))
+    var rlsLambda: Double?
+
+    @Option(help: ArgumentHelp("The most covariance entries a stream's EKF, DEKF or RLS readout may hold. (default: 67108864)", valueName: "n"))
+    var maxCovarianceEntries: Int?
+
     @Flag(inversion: .prefixedNo, help: "Forecast mode: the target of each sample's prediction is the next sample's first <outputs> inputs, so publishers send plain x(t) and get one-step-ahead predictions. (default: off)")
     var forecast: Bool?
 
@@ -97,6 +118,13 @@ struct NetworkOptions: ParsableArguments {
         if let v = teacherForcing { c.training.teacherForcing = v }
         if let v = updateEvery { c.training.updateEvery = v }
         if let v = divergenceGuard { c.training.divergenceGuard = v }
+        if let v = sensitivity { c.training.sensitivity = v }
+        if let v = ekfR { c.training.ekfR = v }
+        if let v = ekfQ { c.training.ekfQ = v }
+        if let v = p0 { c.training.p0 = v }
+        if let v = readout { c.training.readout = v }
+        if let v = rlsLambda { c.training.rlsLambda = v }
+        if let v = maxCovarianceEntries { c.training.maxCovarianceEntries = v }
         if let v = forecast { c.forecast = v }
     }
 }
@@ -106,7 +134,10 @@ extension StreamConfiguration {
     var networkSummary: String {
         var s = "\(preset.rawValue) \(inputs)-\(hidden)-\(outputs)"
         if preset == .jordan { s += " mu \(mu)" }
-        s += ", seed \(seed), \(training.optimizer.rawValue) lr \(training.learningRate)"
+        s += ", seed \(seed), \(training.optimizer.rawValue)"
+        if !training.optimizer.isKalman { s += " lr \(training.learningRate)" }
+        if training.sensitivity != .exact { s += ", \(training.sensitivity.rawValue)" }
+        if training.readout == .rls { s += ", rls readout" }
         if forecast { s += ", forecast mode" }
         return s
     }
