@@ -1,6 +1,7 @@
 # rtrl — build, test and demo.
 #
 #   make demo        install what is missing, build in release, run the streaming demo
+#                    (examples/demo: two live series into rtrl-stream, ~45 s)
 #   make test        install what is missing, build, run every test suite (~10 min)
 #
 #   make deps        missing system packages (apt: libzmq3-dev, libopenblas-dev) and the
@@ -30,7 +31,8 @@ LIBRARY := $(CURDIR)/$(RELEASE_DIR)/librtrl.so
 STREAM_BIN := $(CURDIR)/$(RELEASE_DIR)/rtrl-stream
 
 .PHONY: all deps deps-system deps-python build lib test test-swift test-c test-python \
-        test-stream test-c-sanitize test-c-valgrind demo bench bench-stream clean install uninstall
+        test-stream test-readme test-examples test-c-sanitize test-c-valgrind demo bench \
+        bench-stream clean install uninstall
 
 all: build
 
@@ -79,6 +81,8 @@ test: deps
 	$(MAKE) test-c
 	$(MAKE) test-python
 	$(MAKE) test-stream
+	$(MAKE) test-readme
+	$(MAKE) test-examples
 	@echo "make test: all suites passed"
 
 test-swift:
@@ -113,10 +117,25 @@ bench: build deps-python
 bench-stream: build deps-python
 	RTRL_STREAM=$(STREAM_BIN) $(PYTHON) Benchmarks/stream/bench.py
 
+# Learning quality, prequential: rtrl's optimizers (sgd, adam, ekf, dekf, rls readout)
+# against persistence, online linear RLS and an echo state network on Mackey-Glass,
+# NARMA10 and the temporal XOR (docs/quality.md). About 10 minutes on 2 cores.
+.PHONY: bench-quality
+bench-quality: lib deps-python
+	RTRL_LIBRARY=$(LIBRARY) $(PYTHON) Benchmarks/quality/bench_quality.py
+
 # ---------------------------------------------------------------- demo
 
 demo: deps build
-	$(RELEASE_DIR)/rtrl-bench --demo
+	RTRL_STREAM=$(STREAM_BIN) RTRL_LIBRARY=$(LIBRARY) $(PYTHON) examples/demo/demo.py
+
+# Every quick start of README.md, run as written (Tests/readme).
+test-readme: build deps-python
+	RTRL_STREAM=$(STREAM_BIN) RTRL_LIBRARY=$(LIBRARY) $(PYTHON) -m pytest -q Tests/readme
+
+# The classic experiments of examples/ and the demo's parts (Tests/examples).
+test-examples: build deps-python
+	RTRL_STREAM=$(STREAM_BIN) RTRL_LIBRARY=$(LIBRARY) $(PYTHON) -m pytest -q Tests/examples
 
 clean:
 	rm -rf .build demo-output Tests/c/build examples/c/build

@@ -793,6 +793,215 @@ rtrl_status rtrl_net_save_to_buffer(const rtrl_net *net, void *buf, size_t cap,
  */
 rtrl_status rtrl_net_load_from_buffer(const void *buf, size_t len, rtrl_net **out);
 
+/* ================================================================ the stream adapter */
+
+/*
+ * The ZeroMQ stream adapter (the engine of the rtrl-stream program), embedded: it
+ * receives samples (wire format v1, docs/wire-format.md) on one socket, keeps one network
+ * per topic, predicts before it learns from each sample, and publishes the predictions
+ * on another socket. See docs/operations.md for every setting.
+ *
+ *     rtrl_stream_params p;
+ *     rtrl_stream *s = NULL;
+ *     rtrl_stream_default_params(&p, sizeof p);
+ *     p.input_endpoint = "@tcp://127.0.0.1:5555";
+ *     p.input_pattern = RTRL_STREAM_PULL;
+ *     p.settings_json = "{\"preset\": \"elman\", \"hidden\": 16, \"forecast\": true}";
+ *     if (rtrl_stream_create(&p, &s) != RTRL_OK) { ... rtrl_last_error() ... }
+ *     rtrl_stream_run(s, 0, 0, NULL);      // blocks until rtrl_stream_stop(s)
+ *     rtrl_stream_free(s);
+ */
+
+/** How the adapter receives samples. */
+typedef enum rtrl_stream_input {
+    /** A SUB socket (connects by default), filtered by topic prefixes. */
+    RTRL_STREAM_SUB = 0,
+    /** A PULL socket (binds by default). */
+    RTRL_STREAM_PULL = 1
+} rtrl_stream_input;
+
+/** How the adapter sends predictions. */
+typedef enum rtrl_stream_output {
+    /** A PUB socket (binds by default). */
+    RTRL_STREAM_PUB = 0,
+    /** A PUSH socket (binds by default). */
+    RTRL_STREAM_PUSH = 1
+} rtrl_stream_output;
+
+/** Why rtrl_stream_run returned. */
+typedef enum rtrl_stream_stop_reason {
+    /** rtrl_stream_stop was called (the checkpoints were written). */
+    RTRL_STREAM_STOPPED = 0,
+    /** max_messages input messages were handled. */
+    RTRL_STREAM_MESSAGE_LIMIT = 1,
+    /** timeout_seconds passed. */
+    RTRL_STREAM_TIMEOUT = 2
+} rtrl_stream_stop_reason;
+
+/**
+ * How to create an adapter. Fill with rtrl_stream_default_params() first; the
+ * struct_size rule of the other parameter structs applies (LP64: 56 bytes).
+ * Strings are copied by rtrl_stream_create; they need not outlive the call.
+ */
+typedef struct rtrl_stream_params {
+    size_t struct_size;
+    /** czmq-style endpoint: "@tcp://host:port" binds, ">tcp://host:port" connects; a
+     *  plain endpoint uses the pattern's default (SUB connects, PULL binds). NULL: the
+     *  default, tcp://127.0.0.1:5555. */
+    const char *input_endpoint;
+    /** Default RTRL_STREAM_SUB. */
+    rtrl_stream_input input_pattern;
+    /** The output endpoint (PUB and PUSH bind by default). NULL: tcp://127.0.0.1:5556. */
+    const char *output_endpoint;
+    /** Default RTRL_STREAM_PUB. */
+    rtrl_stream_output output_pattern;
+    /** NULL, or a JSON object with any other settings, keyed by rtrl-stream's long option
+     *  names — e.g. {"preset": "jordan", "hidden": 16, "optimizer": "adam",
+     *  "learning-rate": 0.001, "forecast": true, "topic": ["sensor/"], "max-streams": 100,
+     *  "checkpoint-dir": "/var/lib/rtrl", "stats-every": 10} (`rtrl-stream --help` lists
+     *  them). Applied after the fields above. */
+    const char *settings_json;
+    /** Where the adapter writes its log and stats lines: a file descriptor, or -1 for
+     *  silence (the default). */
+    int log_fd;
+} rtrl_stream_params;
+
+/** Counters of an adapter (rtrl_stream_stats). struct_size rule as above (LP64: 112). */
+typedef struct rtrl_stream_counters {
+    size_t struct_size;
+    /** Input messages received (valid or not). */
+    uint64_t messages;
+    /** Predictions published. */
+    uint64_t predictions;
+    /** Live streams (topics with a network). */
+    uint64_t streams;
+    /** Messages dropped as malformed. */
+    uint64_t malformed;
+    /** Gaps and repeats in the per-topic sequence numbers. */
+    uint64_t gaps;
+    uint64_t repeats;
+    /** Messages refused (a new topic past max-streams, ...). */
+    uint64_t refused;
+    /** Steps and updates the networks' divergence guard refused. */
+    uint64_t refused_updates;
+    /** Checkpoint files written, and failed writes. */
+    uint64_t checkpoints_written;
+    uint64_t checkpoint_errors;
+    /** The running prequential mean squared error over every stream (NaN before any). */
+    double mse;
+    /** Input messages per second over the last stats interval. */
+    double messages_per_second;
+    /** Seconds since the adapter was created. */
+    double uptime;
+} rtrl_stream_counters;
+
+/** Fills *params with the defaults (struct_size = struct_size, endpoints NULL = the
+ *  defaults, SUB in, PUB out, no settings, log_fd -1). */
+rtrl_status rtrl_stream_default_params(rtrl_stream_params *params, size_t struct_size);
+
+/**
+ * Creates an adapter: checks every setting, creates the template network, binds and
+ * connects the sockets, and loads every checkpoint of the checkpoint directory (if one
+ * is set). On failure *out = NULL.
+ *
+ * @return RTRL_OK; RTRL_ERR_INVALID_ARGUMENT (a bad setting or JSON); RTRL_ERR_IO (a
+ *         directory or key file); RTRL_ERR_CORRUPT / RTRL_ERR_VERSION (a checkpoint or
+ *         key file); RTRL_ERR_STREAM (a ZeroMQ call, e.g. an endpoint in use).
+ */
+rtrl_status rtrl_stream_create(const rtrl_stream_params *params, rtrl_stream **out);
+
+/**
+ * Runs the adapter on the calling thread until rtrl_stream_stop (then writes the
+ * checkpoints), until max_messages input messages have been handled (0: no limit), or
+ * until timeout_seconds have passed (<= 0: none). May be called again after it returns.
+ * Bad messages are counted, never returned as errors.
+ *
+ * @param reason  receives why it returned; may be NULL.
+ * @return RTRL_OK; RTRL_ERR_INVALID_ARGUMENT (NULL, or run already active on another
+ *         thread); RTRL_ERR_STREAM (the input socket failed).
+ * Thread rule: one rtrl_stream_run per adapter at a time; rtrl_stream_stop and
+ * rtrl_stream_stats may be called from other threads meanwhile.
+ */
+rtrl_status rtrl_stream_run(rtrl_stream *stream, uint64_t max_messages, double timeout_seconds,
+                            rtrl_stream_stop_reason *reason);
+
+/**
+ * Asks the running (or the next) rtrl_stream_run to return RTRL_STREAM_STOPPED after the
+ * message in hand. Safe from any thread and, with a valid handle, from a signal handler
+ * (it sets a flag and writes one byte to a pipe; nothing else).
+ *
+ * @return RTRL_OK; RTRL_ERR_INVALID_ARGUMENT for NULL.
+ */
+rtrl_status rtrl_stream_stop(rtrl_stream *stream);
+
+/**
+ * Copies the adapter's counters into *out (the caller sets out->struct_size, e.g. with
+ * sizeof). Safe from any thread while rtrl_stream_run is active (a snapshot at most
+ * about 50 ms old).
+ */
+rtrl_status rtrl_stream_stats(const rtrl_stream *stream, rtrl_stream_counters *out);
+
+/**
+ * Releases an adapter: closes its sockets (waiting up to the linger time for queued
+ * predictions) without writing checkpoints (rtrl_stream_stop, or a run that returned
+ * RTRL_STREAM_STOPPED, writes them). NULL is a no-op. Must not be called while
+ * rtrl_stream_run is active.
+ */
+void rtrl_stream_free(rtrl_stream *stream);
+
+/* ================================================================ stream sharding */
+
+/*
+ * Many rtrl-stream adapters, on one machine or many, can share the streams: adapter I of N
+ * (rtrl-stream --shard I/N) takes the streams whose id hashes to I. A publisher sends the
+ * samples of stream `stream_id` on the topic rtrl_shard_topic(stream_id, N) =
+ * "s" + the shard index as four decimal digits + "/" + stream_id (e.g. "s0002/sensor-7"),
+ * where the shard index is the 32-bit FNV-1a hash of the stream id's bytes (offset basis
+ * 2166136261, prime 16777619) modulo N. Each adapter subscribes to its prefix "sIIII/", so
+ * ZeroMQ filters at the publisher and every sample reaches exactly one adapter. The
+ * functions are pure (no state, any thread); Python's rtrl.stream.shard_topic and
+ * rtrl-stream compute the same. See docs/operations.md ("Sharding").
+ */
+
+/** The most shards a deployment may have (shard indices 0 ... RTRL_SHARD_MAX - 1). */
+#define RTRL_SHARD_MAX 10000
+/** The length of every shard prefix: "s", four digits, "/". */
+#define RTRL_SHARD_PREFIX_LENGTH 6
+/** The longest stream id rtrl_shard_of and rtrl_shard_topic accept, in bytes (a topic has
+ *  at most 255). */
+#define RTRL_SHARD_MAX_STREAM_ID_LENGTH (255 - RTRL_SHARD_PREFIX_LENGTH)
+/** A buffer of this many bytes holds any shard topic with its terminating NUL. */
+#define RTRL_SHARD_TOPIC_CAPACITY 256
+
+/**
+ * The shard (0 ... n_shards - 1) of the stream `stream_id`: FNV-1a-32 of its bytes modulo
+ * n_shards.
+ *
+ * @param stream_id  NUL-terminated UTF-8, 1 to RTRL_SHARD_MAX_STREAM_ID_LENGTH bytes.
+ * @param n_shards   1 ... RTRL_SHARD_MAX.
+ * @param shard      receives the shard index.
+ * @return RTRL_OK; RTRL_ERR_INVALID_ARGUMENT (NULL, not UTF-8, an empty or too long id, a
+ *         shard count out of range); *shard is then not written.
+ */
+rtrl_status rtrl_shard_of(const char *stream_id, uint32_t n_shards, uint32_t *shard);
+
+/**
+ * Writes the topic of stream `stream_id` among n_shards shards, "sIIII/" + stream_id, as
+ * a NUL-terminated string into out.
+ *
+ * @param stream_id  as rtrl_shard_of.
+ * @param n_shards   as rtrl_shard_of.
+ * @param out        cap bytes; at least strlen(stream_id) + RTRL_SHARD_PREFIX_LENGTH + 1
+ *                   (RTRL_SHARD_TOPIC_CAPACITY always suffices). NULL with cap 0 is a
+ *                   size query.
+ * @param len        receives the topic's length in bytes, without the NUL (also for the
+ *                   size query and with RTRL_ERR_BUFFER_TOO_SMALL); may be NULL.
+ * @return RTRL_OK (also for the size query); RTRL_ERR_BUFFER_TOO_SMALL (out not written);
+ *         RTRL_ERR_INVALID_ARGUMENT (as rtrl_shard_of, or out NULL with cap > 0).
+ */
+rtrl_status rtrl_shard_topic(const char *stream_id, uint32_t n_shards, char *out, size_t cap,
+                             size_t *len);
+
 #ifdef __cplusplus
 } /* extern "C" */
 #endif

@@ -275,6 +275,13 @@ final class _Engine<S: _Scalar> {
         return e
     }
 
+    /// Clears the sensitivities only (both buffers; every path), keeping activations: the
+    /// recursion starts again as at t0. Used when they overflowed.
+    func _clearSensitivities() {
+        sensitivities.zero()
+        approximate?.zero()
+    }
+
     /// Clears activations, remembered inputs, derivatives, the prediction and every
     /// sensitivity; weights, the gradient buffer and optimizer state stay.
     func resetState() {

@@ -10,7 +10,10 @@ extension _Engine {
     ///
     /// computed as M^T = H P, K^T = A^-1 M^T, P -= K^T^T M^T. The covariance stays
     /// symmetric by a symmetrising step (P <- (P + P^T) / 2 after the update, every
-    /// step); Q > 0 keeps it positive definite. For the decoupled EKF each group g (the
+    /// step). Rounding can still cost it its positive definiteness over a long stream;
+    /// when A stops being positive definite, or a diagonal entry of P stops being
+    /// positive, that covariance starts again from I / p0 (a covariance reset, the usual
+    /// remedy in EKF training of recurrent networks). For the decoupled EKF each group g (the
     /// incoming weights of one unit) has its own block P_g and H_g, and A sums
     /// H_g P_g H_g^T over the groups (Puskorius & Feldkamp 1994).
     ///
@@ -39,25 +42,20 @@ extension _Engine {
             }
             h = so.hGrouped
         }
-        // A = sum_g H_g P_g H_g^T + r I, with M_g^T = H_g P_g kept for the update.
-        let r = S(config.ekfR)
-        for i in 0..<(k * k) { so.innovation[i] = 0 }
-        for i in 0..<k { so.innovation[i * k + i] = r }
-        let cov = so.covariance.baseAddress!
-        for g in 0..<so.groupCount {
-            let start = so.groupStart[g], m = so.groupStart[g + 1] - start
-            S._gemm(k, m, m, 1, h + start, n, cov + so.blockStart[g], m, 0, so.mt + start, n)
-            for a in 0..<k {
-                for b in 0..<k {
-                    var s: S = 0
-                    let x = so.mt + a * n + start, z = h + b * n + start
-                    for j in 0..<m { s += x[j] * z[j] }
-                    so.innovation[a * k + b] += s
-                }
-            }
+        // A = sum_g H_g P_g H_g^T + r I, with M_g^T = H_g P_g kept for the update. If A is
+        // not positive definite the covariance has lost its own definiteness to rounding:
+        // it starts again from I / p0 (once) rather than refusing every later update.
+        var positiveDefinite = _innovation(h, k, so)
+        if !positiveDefinite {
+            so.reset(p0: config.p0)
+            positiveDefinite = _innovation(h, k, so)
         }
-        guard _invertSymmetricPositiveDefinite(so.innovation, k, into: so.inverse, scratch: so.cholesky) else {
-            throw _refuseSecondOrder("the innovation covariance H P H^T + R is not positive definite")
+        guard positiveDefinite else {
+            // Still not positive definite with a fresh covariance: H itself is not finite
+            // (the sensitivities exploded). They start again from 0.
+            _clearSensitivities()
+            refusedUpdates &+= 1
+            throw RTRLError(.diverged, "update refused: H P H^T + R is not positive definite even with a fresh covariance; the sensitivities overflowed and were cleared (parameters unchanged, covariance back at I / p0)")
         }
         // K^T = A^-1 M^T (k x N), the change K e = (K^T)^T e.
         for a in 0..<k {
@@ -79,14 +77,42 @@ extension _Engine {
             throw _refuseSecondOrder("the update would make a parameter non-finite")
         }
         for p in 0..<n { theta[so.order[p]] += so.change[p] }
-        // P_g -= (K_g^T)^T M_g^T, symmetrised, + q I.
+        // P_g -= (K_g^T)^T M_g^T, symmetrised, + q I; a block whose diagonal is no longer
+        // positive (rounding) starts again from I / p0.
         let q = S(config.ekfQ)
+        let cov = so.covariance.baseAddress!
         for g in 0..<so.groupCount {
             let start = so.groupStart[g], m = so.groupStart[g + 1] - start
             let pg = cov + so.blockStart[g]
             S._gemmTN(m, m, k, -1, so.kt + start, n, so.mt + start, n, 1, pg, m)
             _symmetrize(pg, m, addingToDiagonal: q)
+            var healthy = true
+            for i in 0..<m where !(pg[i * m + i] > 0 && pg[i * m + i].isFinite) { healthy = false }
+            if !healthy { so.reset(group: g, p0: config.p0) }
         }
+    }
+
+    /// A = sum_g H_g P_g H_g^T + r I into `so.innovation`, keeping M_g^T = H_g P_g in
+    /// `so.mt`, then A^-1 into `so.inverse`; false if A is not positive definite.
+    private func _innovation(_ h: UnsafeMutablePointer<S>, _ k: Int, _ so: _SecondOrderState<S>) -> Bool {
+        let n = numParams
+        let r = S(config.ekfR)
+        for i in 0..<(k * k) { so.innovation[i] = 0 }
+        for i in 0..<k { so.innovation[i * k + i] = r }
+        let cov = so.covariance.baseAddress!
+        for g in 0..<so.groupCount {
+            let start = so.groupStart[g], m = so.groupStart[g + 1] - start
+            S._gemm(k, m, m, 1, h + start, n, cov + so.blockStart[g], m, 0, so.mt + start, n)
+            for a in 0..<k {
+                for b in 0..<k {
+                    var s: S = 0
+                    let x = so.mt + a * n + start, z = h + b * n + start
+                    for j in 0..<m { s += x[j] * z[j] }
+                    so.innovation[a * k + b] += s
+                }
+            }
+        }
+        return _invertSymmetricPositiveDefinite(so.innovation, k, into: so.inverse, scratch: so.cholesky)
     }
 
     private func _refuseSecondOrder(_ why: String) -> RTRLError {

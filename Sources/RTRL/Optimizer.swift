@@ -78,6 +78,14 @@ extension _Engine {
 
     private func refuse() -> RTRLError {
         refusedUpdates &+= 1
+        var finite = true
+        for i in 0..<numParams where !grad[i].isFinite { finite = false; break }
+        if !finite {
+            // The gradient itself overflowed: the sensitivities did. Clear them, or every
+            // later update would be refused too.
+            _clearSensitivities()
+            return RTRLError(.diverged, "update refused: the gradient is not finite (the sensitivities overflowed and were cleared; the gradient buffer was cleared; weights and optimizer state are unchanged)")
+        }
         return RTRLError(.diverged, "update refused: it would make a parameter non-finite (the gradient buffer was cleared; weights and optimizer state are unchanged)")
     }
 }

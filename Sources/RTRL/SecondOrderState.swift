@@ -109,6 +109,14 @@ final class _SecondOrderState<S: _Scalar> {
         }
     }
 
+    /// Kalman group g's covariance block back to I / p0.
+    func reset(group g: Int, p0: Double) {
+        let m = groupStart[g + 1] - groupStart[g]
+        let b = covariance.baseAddress! + blockStart[g]
+        b.update(repeating: 0, count: m * m)
+        for i in 0..<m { b[i * m + i] = S(1 / p0) }
+    }
+
     /// The number of covariance entries a configuration needs, before allocating it.
     static func entries(groups: [[Int]], readoutSize d: Int) -> Int {
         var total = d.multipliedReportingOverflow(by: d).overflow ? Int.max : d * d

@@ -302,7 +302,7 @@ extension Network {
                 throw _ByteReader.corrupt("invalid connection \(i): \(error.message)")
             }
         }
-        let outLayer = try p.index("output layer", below: max(nLayers, 1))
+        let outLayer = try p.index("output layer", below: nLayers)  // 0 layers: no index is valid (was max(nLayers, 1): specs[0] trapped)
         let nUnits = try p.count32("output unit count", unit: 4)
         var units: [Int] = []
         for k in 0..<nUnits { units.append(Int(try p.u32("output unit \(k)"))) }

@@ -27,6 +27,8 @@ struct _Failure: Error {
             return f
         case let e as RTRLError:
             return _Failure(rtrl_status(rawValue: e.code.rawValue), e.message)
+        case let e as StreamError:
+            return _Failure(rtrl_status(rawValue: e.code.rawValue), e.message)
         case let f as AtomicFile.Failure:
             return _Failure(RTRL_ERR_IO, f.description)
         default:

@@ -11,8 +11,8 @@ extension StreamAdapter {
     ///
     /// - Throws: `io` if the directory cannot be created or read; `corrupt` or
     ///   `unsupportedVersion` for a bad checkpoint; `invalidArgument` for a checkpoint of
-    ///   another network or of the other mode (forecast or not). The adapter never starts
-    ///   with some streams silently lost.
+    ///   another network, of the other mode (forecast or not), or (with a shard) of a stream
+    ///   of another shard. The adapter never starts with some streams silently lost.
     func loadCheckpoints(from dir: String) throws(StreamError) {
         if mkdir(dir, 0o700) != 0 && errno != EEXIST {
             throw StreamError(.io, "checkpoint directory \(dir): cannot create it: \(String(cString: strerror(errno)))")
@@ -44,6 +44,10 @@ extension StreamAdapter {
             }
             guard stream.fileName == name else {
                 throw StreamError(.corrupt, "checkpoint \(path) holds topic \(_JSONWriter.quoted(stream.name)), whose file name is \(stream.fileName)")
+            }
+            if let shard = configuration.shard, !shard.owns(streamID: stream.topic) {
+                let home = StreamShard.shard(ofStreamID: stream.topic, count: shard.count)
+                throw StreamError.invalid("checkpoint \(path) holds stream \(_JSONWriter.quoted(stream.name)), which belongs to shard \(home)/\(shard.count), not to this adapter's \(shard); move the file to that shard's checkpoint directory")
             }
             guard checkpoint.forecast == configuration.forecast else {
                 throw StreamError.invalid("checkpoint \(path) was written \(checkpoint.forecast ? "in" : "without") forecast mode; run with the same mode or another checkpoint directory")

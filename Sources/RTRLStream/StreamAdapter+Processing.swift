@@ -20,6 +20,12 @@ extension StreamAdapter {
         guard topic.count <= WireFormat.maxTopicLength else {
             return malformed(MalformedSample(.topicTooLong, "the topic has \(topic.count) bytes"), topic: nil)
         }
+        // A sharded adapter keys its streams by the stream id after its shard prefix.
+        var key = topic
+        if let shard = configuration.shard {
+            guard let id = shard.streamID(inTopic: topic) else { return refuseOffShard(topic: topic) }
+            key = id
+        }
         let info: SampleInfo
         do {
             info = try SampleDecoder.decode(payload, shape: shape, x: x, target: target)
@@ -27,24 +33,29 @@ extension StreamAdapter {
             return malformed(error, topic: topic)
         }
         let stream: _TopicStream
-        if let s = table.find(topic) {
+        if let s = table.find(key) {
             stream = s
         } else {
             guard String(validating: topic, as: UTF8.self) != nil else {
                 return malformed(MalformedSample(.topicNotUTF8, "the topic is not valid UTF-8"), topic: nil)
             }
-            guard let s = createStream(Array(topic)) else { return }
+            if let shard = configuration.shard, !shard.owns(streamID: key) { return refuseOffShard(topic: topic) }
+            guard let s = createStream(Array(key)) else { return }
             stream = s
         }
-        let (loss, seq) = learn(stream, info)
-        PredictionCodec.write(into: out, seq: seq, step: stream.network.stepCount, loss: loss, y: y, count: shape.outputs)
+        guard let stepped = learn(stream, info) else { return }  // a refused step: nothing to publish
+        PredictionCodec.write(into: out, seq: stepped.seq, step: stream.network.stepCount, loss: stepped.loss, y: y,
+                              count: shape.outputs)
         send(topic: topic, payload: UnsafeRawBufferPointer(start: out, count: outSize))
     }
 
     /// Steps the stream's network with the sample in `x`/`target`; leaves y(t) in `y`.
-    /// Returns the loss to publish (nil for none) and the sample's seq.
+    /// Returns the loss to publish (nil for none) and the sample's seq, or nil when the
+    /// divergence guard refused the feed itself (an input that overflows an activation):
+    /// the engine undid the step, so there is no prediction to publish (the refusal is
+    /// counted in `refusedUpdates`; the sample still counts as received for seq tracking).
     @inline(__always)
-    func learn(_ stream: _TopicStream, _ info: SampleInfo) -> (loss: Double?, seq: UInt64) {
+    func learn(_ stream: _TopicStream, _ info: SampleInfo) -> (loss: Double?, seq: UInt64)? {
         let seq: UInt64
         if let s = info.seq {
             if s > stream.nextSeq {
@@ -64,16 +75,21 @@ extension StreamAdapter {
         let xb = UnsafeBufferPointer(start: x, count: shape.inputs)
         let yb = UnsafeMutableBufferPointer(start: y, count: shape.outputs)
         var loss: Double?
+        let stepsBefore = net.stepCount
+        let fed: Bool
         if !configuration.forecast {
             if info.reset { net.resetState() }
             let tb = info.hasTarget ? UnsafeBufferPointer(start: UnsafePointer(target), count: shape.outputs) : nil
             do {
                 loss = try net.step(xb, target: tb, output: yb)
             } catch {
-                loss = nil  // `diverged`: the forward pass stands (y is written), the update was refused
+                // `diverged`: either the update was refused (the forward pass stands, y is
+                // written) or the feed itself was (undone, y not written).
+                loss = nil
                 noteEngineError(error, stream)
             }
-            if info.hasTarget { addSquaredError(stream, prediction: y, target: target) }
+            fed = net.stepCount != stepsBefore
+            if fed && info.hasTarget { addSquaredError(stream, prediction: y, target: target) }
         } else {
             // Learn from this sample for the previous prediction, then feed it and predict.
             if stream.hasPendingForecast && !info.reset {
@@ -91,15 +107,17 @@ extension StreamAdapter {
                 try net.feed(xb)
                 try net.output(into: yb)
             } catch {
-                noteEngineError(error, stream)  // not reached: x was checked by the decoder
+                noteEngineError(error, stream)  // `diverged`: x overflowed an activation, the feed was undone
             }
-            stream.hasPendingForecast = true
+            fed = net.stepCount != stepsBefore
+            // A refused feed makes no new prediction, and the pending one was just learned from.
+            stream.hasPendingForecast = fed
         }
         let refusedNow = net.refusedUpdates
         if refusedNow != refusedBefore { live.refusedUpdates &+= refusedNow &- refusedBefore }
         stream.samples += 1
         stream.dirty = true
-        return (loss, seq)
+        return fed ? (loss, seq) : nil
     }
 
     /// Adds sum_k (target_k - prediction_k)^2 over the units with a target to the stream's
@@ -145,6 +163,22 @@ extension StreamAdapter {
         live.streams = table.count
         log.event("new stream \(_JSONWriter.quoted(name))")
         return stream
+    }
+
+    /// Refuses (counts and logs) a message on a topic outside this adapter's shard: without
+    /// its shard prefix, or with a stream id that hashes to another shard.
+    func refuseOffShard(topic: UnsafeRawBufferPointer) {
+        live.refused += 1
+        live.refusedOffShard += 1
+        log.event({
+            let name = _JSONWriter.quoted(String(decoding: topic.prefix(64), as: UTF8.self))
+            let shard = configuration.shard!
+            var why = "it lacks the prefix \(shard.prefix)"
+            if let id = shard.streamID(inTopic: topic) {
+                why = "its stream id belongs to shard \(StreamShard.shard(ofStreamID: id, count: shard.count))/\(shard.count)"
+            }
+            return "refused topic \(name): not in shard \(shard) (\(why))"
+        }())
     }
 
     /// Counts and logs a dropped message.

@@ -38,7 +38,7 @@ struct _AdapterSockets {
         try inSocket.set(ZMQ_LINGER, Int32(0), "ZMQ_LINGER")
         try Self.secure(inSocket, inList, ownKeys: ownKeys, serverKey: serverKey)
         if c.inputPattern == .sub {
-            for prefix in c.topics.isEmpty ? [""] : c.topics {
+            for prefix in c.subscriptions {
                 try inSocket.set(ZMQ_SUBSCRIBE, bytes: Array(prefix.utf8), "ZMQ_SUBSCRIBE \(_JSONWriter.quoted(prefix))")
             }
         }

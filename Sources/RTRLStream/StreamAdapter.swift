@@ -104,12 +104,14 @@ public final class StreamAdapter {
         shape = config.shape
         log = _Log(descriptor: config.logDescriptor)
         stopSignal = try _StopSignal()
+        // The sockets before the scratch buffers: a throw before every property is set
+        // skips deinit, so nothing that deinit frees may be allocated before it.
+        let sockets = try _AdapterSockets(config, context: try _ZMQContext(), log: log)
         x = .allocate(capacity: max(shape.inputs, 1))
         target = .allocate(capacity: max(shape.outputs, 1))
         y = .allocate(capacity: max(shape.outputs, 1))
         outSize = PredictionCodec.size(outputs: shape.outputs)
         out = .allocate(byteCount: outSize, alignment: 8)
-        let sockets = try _AdapterSockets(config, context: try _ZMQContext(), log: log)
         input = sockets.input
         output = sockets.output
         zap = sockets.zap
@@ -120,6 +122,7 @@ public final class StreamAdapter {
             first: sockets.input.handle, events: ZMQ_POLLIN, stop: stopSignal.readDescriptor, monitor: sockets.monitor, zap: sockets.zap)
         (outputPollItems, outputPollCount) = Self.makePollItems(
             first: sockets.output.handle, events: ZMQ_POLLOUT, stop: stopSignal.readDescriptor, monitor: sockets.monitor, zap: sockets.zap)
+        live.shard = config.shard?.description
         if let dir = config.checkpointDirectory { try loadCheckpoints(from: dir) }
         live.streams = table.count
         let t = startTime

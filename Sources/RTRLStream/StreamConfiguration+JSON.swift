@@ -4,11 +4,12 @@ extension StreamConfiguration {
     /// The keys of a configuration file: the long option names of `rtrl-stream` (an `_`
     /// may stand for a `-`).
     public static let configurationKeys: [String] = [
-        "in", "in-pattern", "topic", "out", "out-pattern",
+        "in", "in-pattern", "topic", "shard", "out", "out-pattern",
         "preset", "inputs", "hidden", "outputs", "mu", "seed", "precision",
         "hidden-activation", "output-activation",
         "optimizer", "learning-rate", "momentum", "beta1", "beta2", "eps", "clip-norm", "loss",
-        "teacher-forcing", "update-every", "divergence-guard", "forecast",
+        "teacher-forcing", "update-every", "divergence-guard", "sensitivity",
+        "ekf-r", "ekf-q", "p0", "readout", "rls-lambda", "max-covariance-entries", "forecast",
         "max-streams", "checkpoint-dir", "checkpoint-every", "stats-every",
         "max-message-size", "hwm", "linger",
         "curve-secret-key", "curve-allow", "curve-server-key",
@@ -47,7 +48,8 @@ extension StreamConfiguration {
 
     /// Applies the settings of a configuration object. Keys are the long option names
     /// (``configurationKeys``); numbers must be JSON numbers, integers exact integers,
-    /// names strings; `topic` is a string or an array of strings; `clip-norm`,
+    /// names strings; `topic` is a string or an array of strings; `shard` is `"I/N"`;
+    /// `shard`, `clip-norm`,
     /// `checkpoint-dir`, the activations and the key files may be `null` (unset). An
     /// unknown key or a value of the wrong type is an error, and nothing is changed.
     /// Relative file and directory paths are resolved against `directory` (if not empty).
@@ -60,6 +62,7 @@ extension StreamConfiguration {
             case "in": c.inputEndpoint = try r.string()
             case "in-pattern": c.inputPattern = try r.choice(InputPattern.self)
             case "topic": c.topics = try r.strings()
+            case "shard": c.shard = try r.optional { () throws(StreamError) in try StreamShard(parsing: r.string()) }
             case "out": c.outputEndpoint = try r.string()
             case "out-pattern": c.outputPattern = try r.choice(OutputPattern.self)
             case "preset": c.preset = try r.choice(Preset.self)

@@ -39,8 +39,15 @@ public struct StreamConfiguration: Equatable, Sendable {
     public var inputEndpoint = "tcp://127.0.0.1:5555"
     /// SUB or PULL.
     public var inputPattern: InputPattern = .sub
-    /// SUB topic prefixes; empty means every topic. Only with SUB.
+    /// SUB topic prefixes; empty means every topic. Only with SUB. With ``shard`` they are
+    /// prefixes of the stream ids (the shard prefix goes in front).
     public var topics: [String] = []
+    /// This adapter's share of the streams (`--shard I/N`), or nil for every topic. With a
+    /// SUB input it subscribes to its shard prefix only; with either input it refuses
+    /// (counts in `refused` and `refusedOffShard`) topics outside its share, and it keys
+    /// every stream (and its checkpoint file) by the stream id, without the shard prefix.
+    /// See ``StreamShard``.
+    public var shard: StreamShard? = nil
     /// Where predictions go out: `@` binds, `>` connects; without a prefix PUB and PUSH bind.
     public var outputEndpoint = "tcp://127.0.0.1:5556"
     /// PUB or PUSH.
@@ -113,6 +120,14 @@ public struct StreamConfiguration: Equatable, Sendable {
 
     public init() {}
 
+    /// The SUB filters of the input socket: ``topics`` (or every topic), each behind the
+    /// shard prefix when ``shard`` is set.
+    public var subscriptions: [String] {
+        let prefixes = topics.isEmpty ? [""] : topics
+        guard let shard else { return prefixes }
+        return prefixes.map { shard.prefix + $0 }
+    }
+
     /// The lengths every stream's samples must have.
     public var shape: SampleShape { SampleShape(inputs: inputs, outputs: outputs) }
 
@@ -125,7 +140,7 @@ public struct StreamConfiguration: Equatable, Sendable {
         if inputPattern == .pull && !topics.isEmpty {
             throw .invalid("topic filters apply to a SUB input; with in-pattern pull every topic is accepted")
         }
-        for t in topics where t.utf8.count > WireFormat.maxTopicLength {
+        for t in subscriptions where t.utf8.count > WireFormat.maxTopicLength {
             throw .invalid("topic prefix \"\(t.prefix(40))...\" is longer than \(WireFormat.maxTopicLength) bytes")
         }
         guard maxStreams >= 1 else { throw .invalid("max-streams must be >= 1, got \(maxStreams)") }

@@ -16,6 +16,10 @@ public struct StreamStats: Equatable, Sendable {
     /// Messages of new topics refused: past `maxStreams`, or a checkpoint file name taken
     /// by another topic.
     public var refused: UInt64 = 0
+    /// Of ``refused``: messages on topics outside the adapter's shard (`--shard`).
+    public var refusedOffShard: UInt64 = 0
+    /// The adapter's shard, `"I/N"`, or nil when it takes every topic.
+    public var shard: String? = nil
     /// Updates refused by the networks' divergence guard (sum of ``RTRL/Network/refusedUpdates``).
     public var refusedUpdates: UInt64 = 0
     /// Predictions that could not be sent (a PUSH output with no peer when stopping).
@@ -63,7 +67,7 @@ public struct StreamStats: Equatable, Sendable {
         var s = "\(Int(messagesPerSecond.rounded())) msg/s, \(streams) stream\(streams == 1 ? "" : "s"), "
         s += "mse \(Self.format(meanSquaredError))"
         if let w = worstStream { s += " (worst \(Self.format(worstStreamMSE)) \(_JSONWriter.quoted(w)))" }
-        s += ", malformed \(malformed), gaps \(gaps), repeats \(repeats), refused \(refused), refused updates \(refusedUpdates)"
+        s += ", malformed \(malformed), gaps \(gaps), repeats \(repeats), refused \(refused)\(offShardNote), refused updates \(refusedUpdates)"
         if unsent > 0 { s += ", unsent \(unsent)" }
         if disconnects > 0 { s += ", disconnects \(disconnects)" }
         if authDenied > 0 { s += ", auth denied \(authDenied)" }
@@ -78,12 +82,15 @@ public struct StreamStats: Equatable, Sendable {
         s += ", malformed \(malformed)"
         let reasons = MalformedReason.allCases.filter { malformed($0) > 0 }
         if !reasons.isEmpty { s += " (" + reasons.map { "\($0.name) \(malformed($0))" }.joined(separator: ", ") + ")" }
-        s += ", gaps \(gaps), repeats \(repeats), refused \(refused), refused updates \(refusedUpdates)"
+        s += ", gaps \(gaps), repeats \(repeats), refused \(refused)\(offShardNote), refused updates \(refusedUpdates)"
         s += ", unsent \(unsent), disconnects \(disconnects), checkpoints written \(checkpointsWritten)"
         if checkpointErrors > 0 { s += ", checkpoint errors \(checkpointErrors)" }
         if authAdmitted + authDenied > 0 { s += ", auth admitted \(authAdmitted) denied \(authDenied)" }
         return s
     }
+
+    /// " (off-shard N)" for a sharded adapter, "" otherwise.
+    var offShardNote: String { shard == nil ? "" : " (off-shard \(refusedOffShard))" }
 
     /// The `$metrics` JSON object. Non-finite figures are `null`.
     public var json: String {
@@ -112,6 +119,9 @@ public struct StreamStats: Equatable, Sendable {
         j.key("gaps"); j.integer(gaps)
         j.key("repeats"); j.integer(repeats)
         j.key("refused"); j.integer(refused)
+        j.key("refused_off_shard"); j.integer(refusedOffShard)
+        j.key("shard")
+        if let shard { j.string(shard) } else { j.null() }
         j.key("refused_updates"); j.integer(refusedUpdates)
         j.key("unsent"); j.integer(unsent)
         j.key("disconnects"); j.integer(disconnects)

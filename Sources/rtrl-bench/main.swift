@@ -41,28 +41,71 @@ func measure(minSeconds: Double, repeats: Int, _ body: (Int) -> Void) -> Double 
     return median(samples)
 }
 
+/// Times `a` and `b` in alternating rounds (so that both see the same machine state) and
+/// returns the median seconds per unit of each and the median of the per-round ratios
+/// time(b) / time(a).
+func measurePair(minSeconds: Double, repeats: Int, _ a: (Int) -> Void, _ b: (Int) -> Void)
+    -> (a: Double, b: Double, ratio: Double)
+{
+    func calibrate(_ body: (Int) -> Void) -> Int {
+        var k = 1
+        while true {
+            let t0 = now()
+            body(k)
+            let dt = now() - t0
+            if dt >= minSeconds / 4 { return max(1, Int(Double(k) * minSeconds / dt)) }
+            k *= 4
+        }
+    }
+    let ka = calibrate(a), kb = calibrate(b)
+    var ta: [Double] = [], tb: [Double] = [], ratios: [Double] = []
+    for _ in 0..<repeats {
+        var t0 = now()
+        a(ka)
+        let x = (now() - t0) / Double(ka)
+        t0 = now()
+        b(kb)
+        let y = (now() - t0) / Double(kb)
+        ta.append(x)
+        tb.append(y)
+        ratios.append(y / x)
+    }
+    return (median(ta), median(tb), median(ratios))
+}
+
 // MARK: Options
 
 struct Options {
     var sizes = [8, 16, 32, 64, 128, 256]
     var elman = [32, 128]
-    var repeats = 5
+    var scaling = [64, 256, 1024]
+    var repeats = 7
     var minSeconds = 0.3
     var precisions: [Precision] = [.f64, .f32]
     var kernels = false
+    var tables: Set<String> = ["gemm", "elman", "scaling"]
 }
 
 nonisolated(unsafe) var opts = Options()
 var args = CommandLine.arguments.dropFirst()
 func usage() -> Never {
     print("""
-    usage: rtrl-bench [--sizes 8,16,...] [--elman 32,128] [--repeats R] [--seconds S] [--f64-only]
+    usage: rtrl-bench [--sizes 8,16,...] [--elman 32,128] [--scaling 64,256,1024]
+                      [--only gemm|elman|scaling] [--repeats R] [--seconds S] [--f64-only]
+                      [--kernels]
 
-    Prints a markdown table: fully_recurrent networks (m = 1 input, 1 output) learning
-    online with SGD, one step at a time: steps/s, microseconds per step, GFLOP/s of the
-    sensitivity update (2 n n N per step), the rate of cblas_dgemm/sgemm measured in the
-    same run on the same shape (n x n) x (n x N), and the ratio; then Elman networks, and
-    the memory each network holds. Medians of R runs of >= S seconds each.
+    Prints markdown tables (docs/performance.md explains the method):
+      gemm     fully_recurrent networks (m = 1 input, 1 output) learning online with SGD
+               at every step: steps/s, microseconds per step, GFLOP/s of the sensitivity
+               update (2 n n N per step), the rate of cblas_dgemm/sgemm measured in the same
+               run on the same shape (n x n) x (n x N) and thread count, and their ratio
+      elman    Elman networks: steps/s, the sensitivity entries kept against the naive
+               n_layers x N, memory per network
+      scaling  steps/s and memory per network for each sensitivity mode (exact, snap1,
+               uoro), fully_recurrent and elman
+      --kernels  the engine's own product kernel against BLAS on the RTRL shapes
+    Timings are medians of R rounds of >= S seconds; the RTRL step and the GEMM it is
+    compared with are timed in alternating rounds.
     """)
     exit(0)
 }
@@ -71,6 +114,8 @@ while let a = args.popFirst() {
     switch a {
     case "--sizes": opts.sizes = list()
     case "--elman": opts.elman = list()
+    case "--scaling": opts.scaling = list()
+    case "--only": opts.tables = Set((args.popFirst() ?? "").split(separator: ",").map(String.init))
     case "--repeats": opts.repeats = Int(args.popFirst() ?? "") ?? opts.repeats
     case "--seconds": opts.minSeconds = Double(args.popFirst() ?? "") ?? opts.minSeconds
     case "--f64-only": opts.precisions = [.f64]
@@ -84,52 +129,51 @@ while let a = args.popFirst() {
 
 // MARK: Benchmarks
 
-/// Seconds per learning step of `net` on a sine input/target stream.
-func timeSteps(_ net: Network) -> Double {
+/// A runner of `steps` learning steps of `net` on a sine input/target stream (SGD at
+/// every step, prediction before learning), warmed up.
+func stepRunner(_ net: Network) -> (Int) -> Void {
     let m = net.numInputs, k = net.numOutputs
-    var x = [Double](repeating: 0, count: m)
-    var y = [Double](repeating: 0, count: k)
-    var out = [Double](repeating: 0, count: k)
+    let x = UnsafeMutableBufferPointer<Double>.allocate(capacity: max(m, 1) * 1024)
+    let y = UnsafeMutableBufferPointer<Double>.allocate(capacity: k * 1024)
+    let out = UnsafeMutableBufferPointer<Double>.allocate(capacity: k)
+    for t in 0..<1024 {
+        for i in 0..<m { x[t * m + i] = sin(0.3 * Double(t)) }
+        for i in 0..<k { y[t * k + i] = 0.5 * sin(0.3 * Double(t + 1)) }
+    }
     var t = 0
-    // Warm up (first-touch of every page).
-    return x.withUnsafeMutableBufferPointer { xb in
-        y.withUnsafeMutableBufferPointer { yb in
-            out.withUnsafeMutableBufferPointer { ob in
-                func run(_ steps: Int) {
-                    for _ in 0..<steps {
-                        let s = sin(0.3 * Double(t))
-                        for i in 0..<m { xb[i] = s }
-                        for i in 0..<k { yb[i] = 0.5 * sin(0.3 * Double(t + 1)) }
-                        _ = try? net.step(UnsafeBufferPointer(xb), target: UnsafeBufferPointer(yb), output: ob)
-                        t += 1
-                    }
-                }
-                run(3)
-                return measure(minSeconds: opts.minSeconds, repeats: opts.repeats, run)
-            }
+    let run: (Int) -> Void = { steps in
+        for _ in 0..<steps {
+            let j = t & 1023
+            _ = try? net.step(UnsafeBufferPointer(rebasing: x[(j * m)..<(j * m + m)]),
+                              target: UnsafeBufferPointer(rebasing: y[(j * k)..<(j * k + k)]), output: out)
+            t += 1
         }
     }
+    run(3)
+    return run
 }
 
-/// Seconds per C = A B (beta 0) with A (m x k), B (k x n), row-major.
-func timeGemm(_ m: Int, _ n: Int, _ k: Int, _ p: Precision) -> Double {
+/// Repetitions of C = A B (beta 0), A (m x k), B (k x n), row-major, with OpenBLAS.
+func gemmRunner(_ m: Int, _ n: Int, _ k: Int, _ p: Precision) -> (Int) -> Void {
     switch p {
     case .f64:
-        var a = [Double](repeating: 0.01, count: m * k), b = [Double](repeating: 0.02, count: k * n)
-        var c = [Double](repeating: 0, count: m * n)
-        return measure(minSeconds: opts.minSeconds, repeats: opts.repeats) { reps in
+        let a = UnsafeMutablePointer<Double>.allocate(capacity: m * k), b = UnsafeMutablePointer<Double>.allocate(capacity: k * n)
+        let c = UnsafeMutablePointer<Double>.allocate(capacity: m * n)
+        a.initialize(repeating: 0.01, count: m * k); b.initialize(repeating: 0.02, count: k * n); c.initialize(repeating: 0, count: m * n)
+        return { reps in
             for _ in 0..<reps {
                 cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(m), Int32(n), Int32(k),
-                            1, &a, Int32(k), &b, Int32(n), 0, &c, Int32(n))
+                            1, a, Int32(k), b, Int32(n), 0, c, Int32(n))
             }
         }
     case .f32:
-        var a = [Float](repeating: 0.01, count: m * k), b = [Float](repeating: 0.02, count: k * n)
-        var c = [Float](repeating: 0, count: m * n)
-        return measure(minSeconds: opts.minSeconds, repeats: opts.repeats) { reps in
+        let a = UnsafeMutablePointer<Float>.allocate(capacity: m * k), b = UnsafeMutablePointer<Float>.allocate(capacity: k * n)
+        let c = UnsafeMutablePointer<Float>.allocate(capacity: m * n)
+        a.initialize(repeating: 0.01, count: m * k); b.initialize(repeating: 0.02, count: k * n); c.initialize(repeating: 0, count: m * n)
+        return { reps in
             for _ in 0..<reps {
                 cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(m), Int32(n), Int32(k),
-                            1, &a, Int32(k), &b, Int32(n), 0, &c, Int32(n))
+                            1, a, Int32(k), b, Int32(n), 0, c, Int32(n))
             }
         }
     }
@@ -174,47 +218,86 @@ if opts.kernels {
         for p in opts.precisions {
             let N = n * (n + 2)
             let flop = 2.0 * Double(n) * Double(n) * Double(N)
-            print("| \(n) | \(p.rawValue) | \(fmt(flop / timeGemm(n, N, n, p) * 1e-9, 2)) | \(fmt(flop / timeSmallKernel(n, N, n, p) * 1e-9, 2)) |")
+            let blas = measure(minSeconds: opts.minSeconds, repeats: opts.repeats, gemmRunner(n, N, n, p))
+            print("| \(n) | \(p.rawValue) | \(fmt(flop / blas * 1e-9, 2)) | \(fmt(flop / timeSmallKernel(n, N, n, p) * 1e-9, 2)) |")
         }
     }
     exit(0)
 }
 
-let threads = openblas_get_num_threads()
-print("## rtrl-bench — fully_recurrent, m = 1, SGD learning every step (BLAS threads: \(threads))")
+let kernels = RTRLRuntime.kernels
+print("rtrl-bench: \(kernels.blas) (\(RTRLRuntime.blasThreads) threads); engine kernel \(kernels.engine); median of \(opts.repeats) rounds of >= \(opts.minSeconds) s")
 print()
-print("| n | precision | N | steps/s | µs/step | GFLOP/s | GEMM GFLOP/s (same shape) | ratio | memory/net |")
-print("|---:|---|---:|---:|---:|---:|---:|---:|---:|")
-for n in opts.sizes {
-    for p in opts.precisions {
-        guard let net = try? Network.fullyRecurrent(inputs: 1, units: n, outputs: 1, seed: 1, precision: p) else { continue }
-        var c = TrainingConfiguration()
-        c.learningRate = 1e-4
-        try? net.configure(c)
-        let N = net.numParams
-        let sec = timeSteps(net)
-        let flop = 2.0 * Double(n) * Double(n) * Double(N)
-        let gemm = timeGemm(n, N, n, p)
-        let scalar = p == .f64 ? 8 : 4
-        let mem = scalar * (net.sensitivityEntries + 5 * N)
-        print("| \(n) | \(p.rawValue) | \(N) | \(fmt(1 / sec, 0)) | \(fmt(sec * 1e6, 2)) | \(fmt(flop / sec * 1e-9, 2)) | \(fmt(flop / gemm * 1e-9, 2)) | \(fmt(gemm / sec, 2)) | \(bytes(mem)) |")
-    }
+
+func configured(_ net: Network, _ mode: SensitivityMode = .exact) -> Network? {
+    var c = TrainingConfiguration()
+    c.learningRate = 1e-4
+    c.sensitivity = mode
+    do { try net.configure(c) } catch { return nil }
+    return net
 }
-print()
-print("## Elman 1-n-1 (hidden P without output-weight columns; no P at the output)")
-print()
-print("| n_hidden | precision | N | steps/s | µs/step | P entries kept | naive n_layers x N (per buffer) | memory/net |")
-print("|---:|---|---:|---:|---:|---:|---:|---:|")
-for n in opts.elman {
-    for p in opts.precisions {
-        guard let net = try? Network.elman(inputs: 1, hidden: n, outputs: 1, seed: 1, precision: p) else { continue }
-        var c = TrainingConfiguration()
-        c.learningRate = 1e-4
-        try? net.configure(c)
-        let sec = timeSteps(net)
-        let N = net.numParams
-        let naive = (n + 1) * N
-        let scalar = p == .f64 ? 8 : 4
-        print("| \(n) | \(p.rawValue) | \(N) | \(fmt(1 / sec, 0)) | \(fmt(sec * 1e6, 2)) | \(net.sensitivityEntries) | \(naive) | \(bytes(scalar * (net.sensitivityEntries + 5 * N))) |")
+
+if opts.tables.contains("gemm") {
+    print("## fully_recurrent, m = 1, SGD at every step, against the same-run GEMM")
+    print()
+    print("| n | precision | N | steps/s | µs/step | GFLOP/s | GEMM GFLOP/s (same shape) | ratio | memory/net |")
+    print("|---:|---|---:|---:|---:|---:|---:|---:|---:|")
+    for n in opts.sizes {
+        for p in opts.precisions {
+            guard let net = try? Network.fullyRecurrent(inputs: 1, units: n, outputs: 1, seed: 1, precision: p),
+                  configured(net) != nil else { continue }
+            let N = net.numParams
+            let r = measurePair(minSeconds: opts.minSeconds, repeats: opts.repeats, stepRunner(net), gemmRunner(n, N, n, p))
+            let flop = 2.0 * Double(n) * Double(n) * Double(N)
+            print("| \(n) | \(p.rawValue) | \(N) | \(fmt(1 / r.a, 0)) | \(fmt(r.a * 1e6, 2)) | \(fmt(flop / r.a * 1e-9, 2)) | \(fmt(flop / r.b * 1e-9, 2)) | \(fmt(r.ratio, 2)) | \(bytes(net.memoryBytes)) |")
+        }
     }
+    print()
+}
+
+if opts.tables.contains("elman") {
+    print("## Elman 1-n-1: the hidden P has no output-weight columns; the output layer keeps no P")
+    print()
+    print("| n_hidden | precision | N | steps/s | µs/step | P entries kept (per buffer) | naive n_layers x N (per buffer) | memory/net |")
+    print("|---:|---|---:|---:|---:|---:|---:|---:|")
+    for n in opts.elman {
+        for p in opts.precisions {
+            guard let net = try? Network.elman(inputs: 1, hidden: n, outputs: 1, seed: 1, precision: p),
+                  configured(net) != nil else { continue }
+            let run = stepRunner(net)
+            let sec = measure(minSeconds: opts.minSeconds, repeats: opts.repeats, run)
+            let N = net.numParams
+            print("| \(n) | \(p.rawValue) | \(N) | \(fmt(1 / sec, 0)) | \(fmt(sec * 1e6, 2)) | \(net.sensitivityEntries / 2) | \((n + 1) * N) | \(bytes(net.memoryBytes)) |")
+        }
+    }
+    print()
+}
+
+if opts.tables.contains("scaling") {
+    print("## Sensitivity modes: steps/s and memory per network (f32, SGD at every step)")
+    print()
+    print("| network | n | N | mode | path | steps/s | memory/net | memory / parameter memory |")
+    print("|---|---:|---:|---|---|---:|---:|---:|")
+    for preset in ["fully_recurrent", "elman"] {
+        for n in opts.scaling {
+            for mode in SensitivityMode.allCases {
+                let make = { () throws(RTRLError) -> Network in
+                    preset == "elman"
+                        ? try Network.elman(inputs: 1, hidden: n, outputs: 1, seed: 1, precision: .f32)
+                        : try Network.fullyRecurrent(inputs: 1, units: n, outputs: 1, seed: 1, precision: .f32)
+                }
+                guard let net = try? make() else { continue }
+                let N = net.numParams
+                guard configured(net, mode) != nil else {
+                    let need = Double(net.sensitivityEntries) * 4 / Double(1 << 30)
+                    print("| \(preset) | \(n) | \(N) | \(mode.rawValue) | — | too large (exact P needs \(fmt(need, 1)) GiB) | — | — |")
+                    continue
+                }
+                // A few steps at least; slow networks (exact, large n) get fewer rounds.
+                let sec = measure(minSeconds: opts.minSeconds, repeats: max(3, opts.repeats / 2), stepRunner(net))
+                print("| \(preset) | \(n) | \(N) | \(mode.rawValue) | \(net.sensitivityPath.rawValue) | \(fmt(1 / sec, 1)) | \(bytes(net.memoryBytes)) | \(fmt(Double(net.memoryBytes) / Double(4 * N), 2)) |")
+            }
+        }
+    }
+    print()
 }

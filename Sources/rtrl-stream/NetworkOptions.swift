@@ -139,6 +139,7 @@ extension StreamConfiguration {
         if training.sensitivity != .exact { s += ", \(training.sensitivity.rawValue)" }
         if training.readout == .rls { s += ", rls readout" }
         if forecast { s += ", forecast mode" }
+        if let shard { s += ", shard \(shard) (prefix \(shard.prefix))" }
         return s
     }
 }

@@ -14,6 +14,7 @@ struct RTRLStreamCommand: ParsableCommand {
         rtrl-stream [<options>]                      run the stream learner
           rtrl-stream keygen <name>                    write a CURVE key pair
           rtrl-stream replay <in> --output <file> [<options>]   the offline reference
+          rtrl-stream proxy [--in <endpoint>] [--out <endpoint>]  fan-in for many publishers
         """,
         discussion: """
         Every message is two frames, topic and payload (wire format v1, docs/wire-format.md). \
@@ -30,7 +31,7 @@ struct RTRLStreamCommand: ParsableCommand {
         SIGINT or SIGTERM stops it cleanly: the message in hand is finished, checkpoints are \
         written, a summary is printed, and it exits 0 (1 if a checkpoint could not be written).
         """,
-        subcommands: [KeygenCommand.self, ReplayCommand.self]
+        subcommands: [KeygenCommand.self, ReplayCommand.self, ProxyCommand.self]
     )
 
     @Option(name: .customLong("in"), help: ArgumentHelp(
@@ -43,6 +44,11 @@ struct RTRLStreamCommand: ParsableCommand {
     @Option(name: .customLong("topic"), help: ArgumentHelp(
         "Subscribe to topics starting with this prefix (SUB only; repeatable). (default: every topic)", valueName: "prefix"))
     var topics: [String] = []
+
+    @Option(help: ArgumentHelp(
+        "Take only shard I of N: SUB subscribes to the prefix sIIII/ (in front of every --topic), topics outside the share are refused (counted; needed with PULL, where ZeroMQ cannot filter), streams and their checkpoints are keyed by the stream id after the prefix. Publishers send on rtrl.stream.shard_topic(id, N) (C: rtrl_shard_topic). (default: every topic)",
+        valueName: "I/N"))
+    var shard: String?
 
     @Option(name: .customLong("out"), help: ArgumentHelp(
         "Where predictions (and $metrics) go out. (default: tcp://127.0.0.1:5556, bound)", valueName: "endpoint"))
@@ -100,6 +106,7 @@ struct RTRLStreamCommand: ParsableCommand {
         if let v = input { c.inputEndpoint = v }
         if let v = inPattern { c.inputPattern = v }
         if !topics.isEmpty { c.topics = topics }
+        if let v = shard { c.shard = try StreamShard(parsing: v) }
         if let v = output { c.outputEndpoint = v }
         if let v = outPattern { c.outputPattern = v }
         if let v = maxStreams { c.maxStreams = v }

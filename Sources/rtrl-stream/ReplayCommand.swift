@@ -63,6 +63,7 @@ struct ReplayCommand: ParsableCommand {
             let net = s.net
             var loss = Double.nan
             let y: [Double]
+            let stepsBefore = net.stepCount
             if !config.forecast {
                 if sample.reset { net.resetState() }
                 do {
@@ -77,13 +78,15 @@ struct ReplayCommand: ParsableCommand {
                     loss = (try? net.learn(Array(sample.x.prefix(config.outputs)))) ?? .nan
                 }
                 if sample.reset { net.resetState() }
-                try net.feed(sample.x)
+                try? net.feed(sample.x)  // a refused (undone) feed is seen below
                 y = net.output()
-                s.pending = true
+                s.pending = net.stepCount != stepsBefore
             }
             let seq = sample.seq ?? s.samples
             s.samples += 1
             streams[r.topic] = s
+            // The divergence guard undid the feed: like the adapter, publish nothing.
+            guard net.stepCount != stepsBefore else { continue }
             predictions.append((r.topic, PredictionCodec.encode(Prediction(seq: seq, step: net.stepCount, loss: loss, y: y))))
         }
         do {

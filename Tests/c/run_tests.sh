@@ -32,7 +32,7 @@ run_one() {  # NAME COMMAND...
     printf '%-14s %s%s\n' "$name" "$line" "$([ $rc -ne 0 ] && echo " (exit status $rc)")"
 }
 
-for t in test_api test_misuse test_stress test_no_alloc; do
+for t in test_api test_misuse test_stress test_stream test_no_alloc; do
     [ -x "$bindir/$t" ] || continue
     run_one "$t" $wrapper "$bindir/$t"
 done

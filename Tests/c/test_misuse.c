@@ -656,6 +656,102 @@ static void misuse_save_load(void) {
     free(bytes);
 }
 
+/* ---------------------------------------------------------------- stream sharding */
+
+/* FNV-1a, 32 bits: the reference the library's shard functions are checked against. */
+static uint32_t fnv1a32(const char *s) {
+    uint32_t h = 2166136261u;
+    for (; *s; s++) { h ^= (unsigned char)*s; h *= 16777619u; }
+    return h;
+}
+
+/* The full 32-bit hash of `id` recovered from rtrl_shard_of with three coprime shard
+   counts (10000 * 9999 * 9973 > 2^32, so the remainders determine it). */
+static int64_t hash_through_shards(const char *id) {
+    uint32_t r1 = 0, r2 = 0, r3 = 0;
+    uint64_t h;
+    if (rtrl_shard_of(id, 10000, &r1) != RTRL_OK || rtrl_shard_of(id, 9999, &r2) != RTRL_OK ||
+        rtrl_shard_of(id, 9973, &r3) != RTRL_OK) return -1;
+    for (h = r1; h <= 0xFFFFFFFFull; h += 10000)
+        if (h % 9999 == r2 && h % 9973 == r3) return (int64_t)h;
+    return -1;
+}
+
+static void misuse_sharding(void) {
+    char buf[RTRL_SHARD_TOPIC_CAPACITY], want[400], id[300];
+    uint32_t shard = 77;
+    size_t len = 0;
+    int i, n, agree = 0, total = 0;
+    /* Known FNV-1a-32 values (Fowler, Noll, Vo): the library hashes exactly that. */
+    CHECK(hash_through_shards("a") == 0xe40c292cLL, "fnv1a32(\"a\") = %llx", (long long)hash_through_shards("a"));
+    CHECK(hash_through_shards("foobar") == 0xbf9cf968LL, "fnv1a32(\"foobar\") = %llx", (long long)hash_through_shards("foobar"));
+    CHECK(fnv1a32("a") == 0xe40c292cu && fnv1a32("foobar") == 0xbf9cf968u && fnv1a32("") == 0x811c9dc5u, "reference fnv1a32");
+    EXPECT_OK(rtrl_shard_of("a", 10000, &shard));
+    CHECK(shard == 0xe40c292cu % 10000, "shard of \"a\" among 10000: %u", shard);
+    EXPECT_OK(rtrl_shard_of("a", 1, &shard));
+    CHECK(shard == 0, "one shard: %u", shard);
+    /* Many ids and shard counts: shard_of and the topic agree with the reference. */
+    for (i = 0; i < 500; i++) {
+        snprintf(id, sizeof id, "%s-%d/\xc3\xa9t%d", i % 3 ? "sensor" : "machine", i, i * 7919);
+        for (n = 1; n <= 17; n += 4) {
+            uint32_t expected = fnv1a32(id) % (uint32_t)n;
+            total++;
+            snprintf(want, sizeof want, "s%04u/%s", expected, id);
+            if (rtrl_shard_of(id, (uint32_t)n, &shard) == RTRL_OK && shard == expected &&
+                rtrl_shard_topic(id, (uint32_t)n, buf, sizeof buf, &len) == RTRL_OK &&
+                strcmp(buf, want) == 0 && len == strlen(want))
+                agree++;
+        }
+    }
+    CHECK(agree == total, "%d of %d shard computations agree with the reference", agree, total);
+
+    /* The topic: value, size query, exact and short buffers. */
+    EXPECT_OK(rtrl_shard_topic("sensor-7", 3, buf, sizeof buf, &len));
+    CHECK(strcmp(buf, "s0002/sensor-7") == 0 && len == 14, "topic \"%s\" (%zu)", buf, len);
+    len = 0;
+    EXPECT_OK(rtrl_shard_topic("sensor-7", 3, NULL, 0, &len));
+    CHECK(len == 14, "size query: %zu", len);
+    memset(buf, 'x', sizeof buf);
+    EXPECT_OK(rtrl_shard_topic("sensor-7", 3, buf, 15, NULL));
+    CHECK(strcmp(buf, "s0002/sensor-7") == 0, "exact buffer: %s", buf);
+    memset(buf, 'x', sizeof buf);
+    len = 0;
+    EXPECT_FAIL(rtrl_shard_topic("sensor-7", 3, buf, 14, &len), RTRL_ERR_BUFFER_TOO_SMALL);
+    CHECK(len == 14 && buf[0] == 'x' && buf[13] == 'x', "a short buffer: len %zu, buffer written", len);
+    EXPECT_OK(rtrl_shard_topic("z", 10000, buf, sizeof buf, &len));
+    CHECK(strncmp(buf, "s", 1) == 0 && buf[5] == '/' && strcmp(buf + 6, "z") == 0 && len == 7, "10000 shards: %s", buf);
+    /* The longest id gives a topic of 255 bytes, which RTRL_SHARD_TOPIC_CAPACITY holds. */
+    memset(id, 'k', RTRL_SHARD_MAX_STREAM_ID_LENGTH);
+    id[RTRL_SHARD_MAX_STREAM_ID_LENGTH] = 0;
+    EXPECT_OK(rtrl_shard_topic(id, 7, buf, sizeof buf, &len));
+    CHECK(len == 255 && strlen(buf) == 255, "the longest topic: %zu", len);
+
+    /* Misuse: nothing written. */
+    id[RTRL_SHARD_MAX_STREAM_ID_LENGTH] = 'k';
+    id[RTRL_SHARD_MAX_STREAM_ID_LENGTH + 1] = 0;
+    shard = 77;
+    EXPECT_FAIL(rtrl_shard_of(id, 7, &shard), INVALID);
+    EXPECT_FAIL(rtrl_shard_of(NULL, 7, &shard), INVALID);
+    EXPECT_FAIL(rtrl_shard_of("", 7, &shard), INVALID);
+    EXPECT_FAIL(rtrl_shard_of("\xff\xfe", 7, &shard), INVALID);
+    EXPECT_FAIL(rtrl_shard_of("a", 0, &shard), INVALID);
+    EXPECT_FAIL(rtrl_shard_of("a", RTRL_SHARD_MAX + 1, &shard), INVALID);
+    EXPECT_FAIL(rtrl_shard_of("a", 0xFFFFFFFFu, &shard), INVALID);
+    CHECK(shard == 77, "a failed rtrl_shard_of wrote %u", shard);
+    EXPECT_FAIL(rtrl_shard_of("a", 3, NULL), INVALID);
+    len = 99;
+    memset(buf, 'x', sizeof buf);
+    EXPECT_FAIL(rtrl_shard_topic(id, 7, buf, sizeof buf, &len), INVALID);
+    EXPECT_FAIL(rtrl_shard_topic(NULL, 7, buf, sizeof buf, &len), INVALID);
+    EXPECT_FAIL(rtrl_shard_topic("", 7, buf, sizeof buf, &len), INVALID);
+    EXPECT_FAIL(rtrl_shard_topic("\xc3", 7, buf, sizeof buf, &len), INVALID);
+    EXPECT_FAIL(rtrl_shard_topic("a", 0, buf, sizeof buf, &len), INVALID);
+    EXPECT_FAIL(rtrl_shard_topic("a", 10001, buf, sizeof buf, &len), INVALID);
+    EXPECT_FAIL(rtrl_shard_topic("a", 3, NULL, 8, &len), INVALID);
+    EXPECT_FAIL(rtrl_shard_topic("a", 3, buf, SIZE_MAX, &len), INVALID);
+    CHECK(len == 99 && buf[0] == 'x', "a failed rtrl_shard_topic wrote len %zu or the buffer", len);
+}
+
 int main(void) {
     char template_dir[] = "/tmp/rtrl-test-misuse-XXXXXX";
     if (!mkdtemp(template_dir)) { perror("mkdtemp"); return 2; }
@@ -668,6 +764,7 @@ int main(void) {
     misuse_configuration();
     misuse_parameters();
     misuse_save_load();
+    misuse_sharding();
     CHECK(unchanged(net, snap, snap_len), "the fixture changed during the suite");
     rtrl_net_free(net);
     free(snap);

@@ -19,11 +19,12 @@ import ctypes
 import ctypes.util
 import os
 import sys
-from ctypes import POINTER, c_char_p, c_double, c_int, c_size_t, c_uint64, c_void_p
+from ctypes import POINTER, c_char_p, c_double, c_int, c_size_t, c_uint32, c_uint64, c_void_p
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Dict, List, Optional, Sequence, Tuple
 
-from ._types import BuilderPtr, NetParams, NetPtr, TrainParams, c_enum
+from ._types import (BuilderPtr, NetParams, NetPtr, StreamCounters, StreamParams, StreamPtr,
+                     TrainParams, c_enum)
 
 #: The ``RTRL_ABI_VERSION`` this binding was written for; the loaded library must report
 #: the same value from ``rtrl_abi_version()``.
@@ -96,6 +97,13 @@ SIGNATURES: Dict[str, Tuple[Any, List[Any]]] = {
     "rtrl_net_refused_updates": (_status, [NetPtr, _u64_p]),
     "rtrl_net_memory": (_status, [NetPtr, _size_p]),
     "rtrl_set_num_threads": (_status, [c_int]),
+    # the embedded stream adapter
+    "rtrl_stream_default_params": (_status, [POINTER(StreamParams), c_size_t]),
+    "rtrl_stream_create": (_status, [POINTER(StreamParams), POINTER(StreamPtr)]),
+    "rtrl_stream_run": (_status, [StreamPtr, c_uint64, c_double, _enum_p]),
+    "rtrl_stream_stop": (_status, [StreamPtr]),
+    "rtrl_stream_stats": (_status, [StreamPtr, POINTER(StreamCounters)]),
+    "rtrl_stream_free": (None, [StreamPtr]),
     "rtrl_num_threads": (c_int, []),
     "rtrl_net_sensitivity": (_status, [NetPtr, _enum_p, _int_p]),
     "rtrl_net_precision": (_status, [NetPtr, _enum_p]),
@@ -111,6 +119,9 @@ SIGNATURES: Dict[str, Tuple[Any, List[Any]]] = {
     "rtrl_net_save_size": (_status, [NetPtr, _size_p]),
     "rtrl_net_save_to_buffer": (_status, [NetPtr, c_void_p, c_size_t, _size_p]),
     "rtrl_net_load_from_buffer": (_status, [c_void_p, c_size_t, POINTER(NetPtr)]),
+    # stream sharding (pure Python in rtrl.stream.shard_of / shard_topic)
+    "rtrl_shard_of": (_status, [c_char_p, c_uint32, POINTER(c_uint32)]),
+    "rtrl_shard_topic": (_status, [c_char_p, c_uint32, c_char_p, c_size_t, _size_p]),
 }
 
 #: The per-step functions, also bound a second time without ``argtypes`` for the hot

@@ -88,6 +88,11 @@ SENSITIVITY: Dict[str, int] = {
     "uoro": 2,  # RTRL_SENSITIVITY_UORO
 }
 
+#: ``rtrl_stream_input``, ``rtrl_stream_output``, ``rtrl_stream_stop_reason``.
+STREAM_INPUT: Dict[str, int] = {"sub": 0, "pull": 1}
+STREAM_OUTPUT: Dict[str, int] = {"pub": 0, "push": 1}
+STREAM_STOP_REASON: Dict[str, int] = {"stopped": 0, "message_limit": 1, "timeout": 2}
+
 #: ``rtrl_loss``.
 LOSS: Dict[str, int] = {
     "mse": 0,  # RTRL_LOSS_MSE
@@ -107,6 +112,9 @@ C_ENUM_NAMES: Dict[str, Dict[str, str]] = {
     "rtrl_optimizer": {k: "RTRL_OPTIMIZER_" + k.upper() for k in OPTIMIZER},
     "rtrl_readout": {k: "RTRL_READOUT_" + k.upper() for k in READOUT},
     "rtrl_sensitivity": {k: "RTRL_SENSITIVITY_" + k.upper() for k in SENSITIVITY},
+    "rtrl_stream_input": {k: "RTRL_STREAM_" + k.upper() for k in STREAM_INPUT},
+    "rtrl_stream_output": {k: "RTRL_STREAM_" + k.upper() for k in STREAM_OUTPUT},
+    "rtrl_stream_stop_reason": {k: "RTRL_STREAM_" + k.upper() for k in STREAM_STOP_REASON},
     "rtrl_loss": {k: "RTRL_LOSS_" + k.upper() for k in LOSS},
     "rtrl_precision": {k: "RTRL_PRECISION_" + k.upper() for k in PRECISION},
     "rtrl_status": {k: k for k in STATUS},
@@ -119,6 +127,9 @@ ENUMS: Dict[str, Dict[str, int]] = {
     "rtrl_optimizer": OPTIMIZER,
     "rtrl_readout": READOUT,
     "rtrl_sensitivity": SENSITIVITY,
+    "rtrl_stream_input": STREAM_INPUT,
+    "rtrl_stream_output": STREAM_OUTPUT,
+    "rtrl_stream_stop_reason": STREAM_STOP_REASON,
     "rtrl_loss": LOSS,
     "rtrl_precision": PRECISION,
     "rtrl_status": STATUS,
@@ -167,8 +178,44 @@ class TrainParams(ctypes.Structure):
     ]
 
 
+class StreamParams(ctypes.Structure):
+    """``rtrl_stream_params``: how to create an embedded stream adapter."""
+
+    _fields_ = [
+        ("struct_size", ctypes.c_size_t),
+        ("input_endpoint", ctypes.c_char_p),
+        ("input_pattern", c_enum),
+        ("output_endpoint", ctypes.c_char_p),
+        ("output_pattern", c_enum),
+        ("settings_json", ctypes.c_char_p),
+        ("log_fd", ctypes.c_int),
+    ]
+
+
+class StreamCounters(ctypes.Structure):
+    """``rtrl_stream_counters``: an embedded adapter's counters."""
+
+    _fields_ = [
+        ("struct_size", ctypes.c_size_t),
+        ("messages", ctypes.c_uint64),
+        ("predictions", ctypes.c_uint64),
+        ("streams", ctypes.c_uint64),
+        ("malformed", ctypes.c_uint64),
+        ("gaps", ctypes.c_uint64),
+        ("repeats", ctypes.c_uint64),
+        ("refused", ctypes.c_uint64),
+        ("refused_updates", ctypes.c_uint64),
+        ("checkpoints_written", ctypes.c_uint64),
+        ("checkpoint_errors", ctypes.c_uint64),
+        ("mse", ctypes.c_double),
+        ("messages_per_second", ctypes.c_double),
+        ("uptime", ctypes.c_double),
+    ]
+
+
 #: The C name of each struct the binding lays out itself.
-STRUCTS = {"rtrl_net_params": NetParams, "rtrl_train_params": TrainParams}
+STRUCTS = {"rtrl_net_params": NetParams, "rtrl_train_params": TrainParams,
+           "rtrl_stream_params": StreamParams, "rtrl_stream_counters": StreamCounters}
 
 
 def name_of(table: Dict[str, int], value: int) -> str:

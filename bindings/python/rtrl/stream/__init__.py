@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import struct
 import time
 from typing import Any, Dict, Iterable, Iterator, List, NamedTuple, Optional, Sequence, Tuple, Union
@@ -28,6 +29,8 @@ __all__ = [
     "Sample", "Prediction", "WireFormatError",
     "encode_sample", "encode_sample_json", "decode_sample", "encode_prediction", "decode_prediction",
     "write_frames", "read_frames", "Publisher", "Subscriber",
+    "MAX_SHARDS", "SHARD_PREFIX_BYTES", "fnv1a32", "shard_of", "shard_prefix", "shard_topic",
+    "checkpoint_topic",
 ]
 
 VERSION = 1
@@ -183,6 +186,74 @@ def decode_prediction(payload: bytes) -> Prediction:
     return Prediction(seq, step, loss if flags & FLAG_LOSS_PRESENT else math.nan, y)
 
 
+# ---------------------------------------------------------------- sharding
+
+#: The most shards a deployment may have (shard indices 0-9999).
+MAX_SHARDS = 10000
+#: Every shard prefix is "s", four digits and "/".
+SHARD_PREFIX_BYTES = 6
+
+
+def fnv1a32(data: bytes) -> int:
+    """The 32-bit FNV-1a hash of ``data`` (offset basis 2166136261, prime 16777619)."""
+    h = 0x811C9DC5
+    for b in data:
+        h = ((h ^ b) * 0x01000193) & 0xFFFFFFFF
+    return h
+
+
+def _stream_id_bytes(stream_id: Union[str, bytes]) -> bytes:
+    b = stream_id.encode("utf-8") if isinstance(stream_id, str) else bytes(stream_id)
+    if not 1 <= len(b) <= MAX_TOPIC_BYTES - SHARD_PREFIX_BYTES:
+        raise ValueError(f"a stream id has 1 to {MAX_TOPIC_BYTES - SHARD_PREFIX_BYTES} bytes, got {len(b)}")
+    return b
+
+
+def _check_shards(n_shards: int) -> int:
+    if isinstance(n_shards, bool) or not isinstance(n_shards, int) or not 1 <= n_shards <= MAX_SHARDS:
+        raise ValueError(f"the number of shards must be an integer in 1..{MAX_SHARDS}, got {n_shards!r}")
+    return n_shards
+
+
+def shard_of(stream_id: Union[str, bytes], n_shards: int) -> int:
+    """The shard (0 .. n_shards-1) of a stream: FNV-1a-32 of its UTF-8 bytes modulo
+    ``n_shards``. The same as ``rtrl_shard_of`` in C and rtrl-stream's ``--shard``."""
+    return fnv1a32(_stream_id_bytes(stream_id)) % _check_shards(n_shards)
+
+
+def shard_prefix(shard: int) -> str:
+    """The topic prefix of a shard, ``"s0002/"``: what adapter ``--shard 2/N`` subscribes to."""
+    if isinstance(shard, bool) or not isinstance(shard, int) or not 0 <= shard < MAX_SHARDS:
+        raise ValueError(f"a shard index is an integer in 0..{MAX_SHARDS - 1}, got {shard!r}")
+    return "s%04d/" % shard
+
+
+def shard_topic(stream_id: Union[str, bytes], n_shards: int) -> str:
+    """The topic to publish stream ``stream_id``'s samples on when ``n_shards`` adapters
+    share the streams (``rtrl-stream --shard I/N``): its shard's prefix, then the id.
+
+    >>> shard_topic("sensor-7", 3)
+    's0002/sensor-7'
+    """
+    b = _stream_id_bytes(stream_id)
+    return shard_prefix(fnv1a32(b) % _check_shards(n_shards)) + b.decode("utf-8")
+
+
+def checkpoint_topic(path: Union[str, "os.PathLike[str]"]) -> str:
+    """The topic a rtrl-stream checkpoint file belongs to, from its header (for an adapter
+    run with ``--shard``: the stream id, without the shard prefix). To move streams to
+    other shards, move each file to the checkpoint directory of
+    ``shard_of(checkpoint_topic(file), N)``; see docs/operations.md, "Sharding"."""
+    with open(path, "rb") as f:
+        head = f.read(18 + MAX_TOPIC_BYTES)
+    if len(head) < 18 or head[:8] != b"RTRLSTRM":
+        raise WireFormatError(f"{path}: not an rtrl-stream checkpoint")
+    (n,) = struct.unpack_from("<H", head, 16)
+    if not 1 <= n <= MAX_TOPIC_BYTES or len(head) < 18 + n:
+        raise WireFormatError(f"{path}: a damaged checkpoint header")
+    return head[18:18 + n].decode("utf-8")
+
+
 # ---------------------------------------------------------------- frames files
 
 def write_frames(path: str, messages: Iterable[Tuple[Union[str, bytes], bytes]]) -> None:
@@ -273,15 +344,19 @@ class Publisher:
     ``pattern`` is ``"push"`` (to an adapter with ``--in-pattern pull``; connects by
     default) or ``"pub"`` (to the default SUB adapter; binds by default). ``seq`` counts up
     per topic from 0 unless given. ``curve_server_key`` (Z85 bytes) makes it a CURVE client,
-    with ``curve_keypair`` = (public, secret) or a fresh pair.
+    with ``curve_keypair`` = (public, secret) or a fresh pair. With ``shards`` = N the
+    topics given to :meth:`send` and :meth:`send_json` are stream ids, sent on
+    :func:`shard_topic` (id, N) for adapters started with ``--shard I/N``.
     """
 
     def __init__(self, endpoint: str, pattern: str = "push", context: Any = None,
                  curve_server_key: Optional[bytes] = None,
-                 curve_keypair: Optional[Tuple[bytes, bytes]] = None) -> None:
+                 curve_keypair: Optional[Tuple[bytes, bytes]] = None,
+                 shards: Optional[int] = None) -> None:
         zmq = _zmq()
         if pattern not in ("push", "pub"):
             raise ValueError(f"pattern must be 'push' or 'pub', got {pattern!r}")
+        self.shards = None if shards is None else _check_shards(shards)
         self._ctx = context or zmq.Context.instance()
         self.socket = self._ctx.socket(zmq.PUSH if pattern == "push" else zmq.PUB)
         self.socket.linger = 5000
@@ -292,7 +367,7 @@ class Publisher:
     def send(self, topic: Union[str, bytes], x: Values, y: Optional[Values] = None, seq: Optional[int] = None,
              timestamp: Optional[int] = None, reset: bool = False, float32: bool = False) -> int:
         """Sends one binary sample; returns the seq used."""
-        t = _topic_bytes(topic)
+        t = self._topic(topic)
         if seq is None:
             seq = self._seq.get(t, 0)
         self._seq[t] = seq + 1
@@ -303,7 +378,12 @@ class Publisher:
     def send_json(self, topic: Union[str, bytes], x: Values, y: Optional[Values] = None,
                   seq: Optional[int] = None, reset: bool = False) -> None:
         """Sends one JSON sample (without ``seq`` the adapter counts for itself)."""
-        self.socket.send_multipart([_topic_bytes(topic), encode_sample_json(x, y, seq=seq, reset=reset)])
+        self.socket.send_multipart([self._topic(topic), encode_sample_json(x, y, seq=seq, reset=reset)])
+
+    def _topic(self, topic: Union[str, bytes]) -> bytes:
+        if self.shards is not None:
+            return shard_topic(topic, self.shards).encode("utf-8")
+        return _topic_bytes(topic)
 
     def send_raw(self, topic: bytes, payload: bytes) -> None:
         """Sends two frames as given (no checks), e.g. to test the adapter with garbage."""
