@@ -178,7 +178,7 @@ extension _Engine {
     }
 
     /// g += P_L(t - delay)^T e over the layer's column segments: one row at a time when
-    /// few units have an error, else one matrix-vector product per segment.
+    /// few units have an error, else a (1 x n) by (n x columns) product per segment.
     @inline(__always)
     func _meetSensitivities(_ step: _LayerStep<S>, _ e: UnsafeMutablePointer<S>, delay: Int, into g: UnsafeMutablePointer<S>) {
         let n = step.size
@@ -186,12 +186,12 @@ extension _Engine {
         for i in 0..<n where e[i] != 0 { nonzero += 1 }
         guard nonzero > 0 else { return }
         let p = sensitivity(step, delay: delay)
-        if nonzero * 4 <= n || n * step.cols <= 1 << 16 {
+        if nonzero * 4 <= n {
             for i in 0..<n where e[i] != 0 { _addScaledRow(e[i], p + i * step.cols, step.segments, into: g) }
         } else {
             for q in step.segments {
                 let seg = program.segments[q]
-                S._gemvT(n, seg.count, 1, p + seg.local, step.cols, e, 1, g + seg.global)
+                S._product(1, seg.count, n, e, n, p + seg.local, step.cols, true, g + seg.global, seg.count)
             }
         }
     }

@@ -30,15 +30,16 @@ extension _Engine {
         }
         let eta = S(c.learningRate)
         let moment1 = self.moment1.base, moment2 = self.moment2.base
+        let theta = self.theta, grad = self.grad
         switch c.optimizer {
         case .sgd:
-            guard !c.divergenceGuard || _allFinite({ i in (self.theta[i] - eta * (scale * self.grad[i])).isFinite }) else { throw refuse() }
+            guard !c.divergenceGuard || _allFinite({ i in (theta[i] - eta * (scale * grad[i])).isFinite }) else { throw refuse() }
             for i in 0..<n { theta[i] -= eta * (scale * grad[i]) }
         case .momentum:
             let mu = S(c.momentum)
             guard !c.divergenceGuard || _allFinite({ i in
-                let v = mu * moment1[i] + scale * self.grad[i]
-                return v.isFinite && (self.theta[i] - eta * v).isFinite
+                let v = mu * moment1[i] + scale * grad[i]
+                return v.isFinite && (theta[i] - eta * v).isFinite
             }) else { throw refuse() }
             for i in 0..<n {
                 let v = mu * moment1[i] + scale * grad[i]
