@@ -119,7 +119,7 @@ bench-stream: build deps-python
 
 # Learning quality, prequential: rtrl's optimizers (sgd, adam, ekf, dekf, rls readout)
 # against persistence, online linear RLS and an echo state network on Mackey-Glass,
-# NARMA10 and the temporal XOR (docs/quality.md). About 10 minutes on 2 cores.
+# NARMA10 and the temporal XOR (docs/quality.md). About 6 minutes on 2 cores.
 .PHONY: bench-quality
 bench-quality: lib deps-python
 	RTRL_LIBRARY=$(LIBRARY) $(PYTHON) Benchmarks/quality/bench_quality.py

@@ -8,6 +8,9 @@ extension _Engine {
     ///     W_r += k e_r          for each output unit r with a target, e_r = y*_r - y_r
     ///     P = (P - k pi^T) / lambda          (then symmetrised)
     ///
+    /// with the division by lambda skipped while it would take trace(P) above its initial
+    /// value d / p0 (no wind-up when the regressor stops exciting a direction).
+    ///
     /// The rest of the network keeps learning by the first-order optimizer on the exact
     /// RTRL gradient; the readout's entries of the gradient buffer stay 0.
     ///
@@ -54,7 +57,13 @@ extension _Engine {
             }
             if out.biasOffset >= 0 { theta[out.biasOffset + r] += gain[at] * err }
         }
-        let inv = 1 / S(config.rlsLambda)
+        // Forgetting divides P by lambda; while the regressor does not excite some
+        // direction, P grows there without bound (RLS "wind-up") and the next excitation
+        // throws the readout off. So P is divided only while its trace stays within the
+        // initial one, d / p0.
+        var trace: S = 0
+        for i in 0..<d { trace += p[i * d + i] - gain[i] * pi[i] }
+        let inv = trace / S(config.rlsLambda) <= S(Double(d) / config.p0) ? 1 / S(config.rlsLambda) : 1
         for i in 0..<d {
             let row = p + i * d, gi = gain[i]
             for j in 0..<d { row[j] = (row[j] - gi * pi[j]) * inv }
