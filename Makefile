@@ -32,7 +32,7 @@ STREAM_BIN := $(CURDIR)/$(RELEASE_DIR)/rtrl-stream
 
 .PHONY: all deps deps-system deps-python build lib test test-swift test-c test-python \
         test-stream test-readme test-examples test-c-sanitize test-c-valgrind demo bench \
-        bench-stream clean install uninstall
+        bench-stream bench-learning clean install uninstall
 
 all: build
 
@@ -113,6 +113,12 @@ bench: build deps-python
 	  -Wl,-rpath,$(CURDIR)/$(RELEASE_DIR) -o $(RELEASE_DIR)/step-overhead
 	$(RELEASE_DIR)/step-overhead 8
 	RTRL_LIBRARY=$(LIBRARY) $(PYTHON) bindings/python/benchmarks/compare_numpy.py
+
+# SnAp-1 against exact RTRL, prequential: the error at the same size and at the same speed
+# (an 8x larger snap1 network) on the temporal XOR and Mackey-Glass (docs/scale.md).
+# About 15-25 minutes on 2 cores.
+bench-learning: lib deps-python
+	RTRL_LIBRARY=$(LIBRARY) $(PYTHON) Benchmarks/scale/learning.py
 
 bench-stream: build deps-python
 	RTRL_STREAM=$(STREAM_BIN) $(PYTHON) Benchmarks/stream/bench.py

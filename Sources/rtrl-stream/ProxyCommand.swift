@@ -10,6 +10,7 @@ struct ProxyCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "proxy",
         abstract: "Forward samples from many publishers to many adapters (XSUB in, XPUB out; zmq_proxy).",
+        usage: "rtrl-stream proxy [--in <endpoint>] [--out <endpoint>] [--hwm <n>] [--duration <seconds>] [-q]",
         discussion: """
         Publishers connect PUB sockets to --in; adapters (rtrl-stream with a SUB input, e.g. \
         --shard I/N) connect to --out. Every adapter's subscriptions are forwarded to every \
@@ -17,26 +18,27 @@ struct ProxyCommand: ParsableCommand {
         to its topic: with sharded adapters each sample travels to exactly one of them. \
         SIGINT/SIGTERM stop it; a summary (messages forwarded, subscriptions) is printed. \
         See docs/operations.md, "Sharding".
+
+        Options: --in ENDPOINT, the publisher side (XSUB; default @tcp://127.0.0.1:5550, bound); \
+        --out ENDPOINT, the adapter side (XPUB; default @tcp://127.0.0.1:5555, bound: the adapters' \
+        default --in connects there); --hwm N, ZMQ_SNDHWM/ZMQ_RCVHWM of both sockets (default 1000, \
+        0 = no limit; past it a slow adapter misses messages, as with any PUB); --duration SECONDS, \
+        exit after that long; -q, no lines on stderr.
         """
     )
 
-    @Option(name: .customLong("in"), help: ArgumentHelp(
-        "The publisher side (XSUB). (default: @tcp://127.0.0.1:5550, bound)", valueName: "endpoint"))
-    var input = "@tcp://127.0.0.1:5550"
+    /// `--in`, `--out`, `--hwm`, `--duration` and `-q` are options of `rtrl-stream` itself
+    /// (ArgumentParser gives a parent command's options precedence over a subcommand's of
+    /// the same name), so the proxy reads them from there, with its own defaults.
+    @ParentCommand var common: RTRLStreamCommand
 
-    @Option(name: .customLong("out"), help: ArgumentHelp(
-        "The adapter side (XPUB); the adapters' default --in, tcp://127.0.0.1:5555, connects here. (default: @tcp://127.0.0.1:5555, bound)",
-        valueName: "endpoint"))
-    var output = "@tcp://127.0.0.1:5555"
-
-    @Option(help: ArgumentHelp("ZMQ_SNDHWM/ZMQ_RCVHWM of both sockets, in messages; 0 = no limit. Past it a slow adapter misses messages, as with any PUB. (default: 1000)", valueName: "n"))
-    var hwm = 1000
-
-    @Option(help: ArgumentHelp("Exit after this many seconds (for scripts and tests). (default: no limit)", valueName: "seconds"))
-    var duration: Double?
-
-    @Flag(name: .shortAndLong, help: "No lines on stderr.")
-    var quiet = false
+    /// The publisher side (XSUB).
+    var input: String { common.input ?? "@tcp://127.0.0.1:5550" }
+    /// The adapter side (XPUB).
+    var output: String { common.output ?? "@tcp://127.0.0.1:5555" }
+    var hwm: Int { common.hwm ?? 1000 }
+    var duration: Double? { common.duration }
+    var quiet: Bool { common.quiet }
 
     func run() throws {
         let proxy: StreamProxy

@@ -305,6 +305,7 @@ def test_many_publishers_reach_the_shards_through_the_proxy(adapters, ctx, tmp_p
                      name="proxy", expect_start=False)
     line = proxy.wait_for(r"proxy in=xsub@\S+ out=xpub@\S+")
     proxy_in, proxy_out = (part.split("@", 1)[1] for part in line.split()[-2:])
+    assert not proxy_in.endswith(":5550") and not proxy_out.endswith(":5555")  # --in/--out were honoured
     out = pull_bound(ctx, "tcp://127.0.0.1:*")
     out_ep = ">" + out.getsockopt_string(zmq.LAST_ENDPOINT)
     shards = [sharded_adapter(adapters, i, 2, proxy_out, out_ep) for i in range(2)]
