@@ -17,15 +17,28 @@ extension _Engine {
             return e
         }
         _addGradient(target: t)
+        // With an RLS readout, the step's update is the readout's and the optimizer's
+        // together: the readout's is checked first and written last, so that a refusal
+        // of either leaves every parameter as it was.
+        var readout: _SecondOrderState<S>? = nil
         if let so = secondOrder, config.readout == .rls {
             _maskReadoutGradient(so)
-            if counting { try _rlsReadoutUpdate(target: t, state: so) }
+            if counting {
+                try _rlsReadoutPrepare(target: t, state: so)
+                readout = so
+            }
         }
-        if config.teacherForcing { _forceTargets(t) }
         if counting {
             learnCount += 1
-            if learnCount >= config.updateEvery { try _applyOptimizer() }
+            if learnCount >= config.updateEvery {
+                do { try _applyOptimizer() } catch {
+                    if config.teacherForcing { _forceTargets(t) }  // as on success: the state carries on forced
+                    throw error
+                }
+            }
         }
+        if let so = readout { _rlsReadoutCommit(target: t, state: so) }
+        if config.teacherForcing { _forceTargets(t) }
         return e
     }
 

@@ -15,7 +15,12 @@ extension _Engine {
     /// RTRL gradient; the readout's entries of the gradient buffer stay 0.
     ///
     /// - Complexity: O(d^2 + n_out d) per step for d regressor entries.
-    func _rlsReadoutUpdate(target t: UnsafePointer<Double>, state so: _SecondOrderState<S>) throws(RTRLError) {
+    /// First half of the readout's update: the regressor u, pi = P u, kappa and the gain
+    /// k = pi / kappa into the state's scratch vectors, nothing else written. With the
+    /// divergence guard it refuses (counts and throws `diverged`) when kappa is not
+    /// positive or a readout weight would become non-finite, so that the first-order
+    /// update of the same step is not applied either.
+    func _rlsReadoutPrepare(target t: UnsafePointer<Double>, state so: _SecondOrderState<S>) throws(RTRLError) {
         let d = so.readoutSize
         guard d > 0 else { return }
         let out = program.steps[program.outputStep]
@@ -43,6 +48,35 @@ extension _Engine {
             throw RTRLError(.diverged, "update refused: the RLS readout's u^T P u + lambda is not positive (readout and covariance unchanged)")
         }
         for i in 0..<d { gain[i] = pi[i] / kappa }
+        guard config.divergenceGuard else { return }
+        let y = prediction
+        let units = program.outputUnits
+        for q in 0..<units.count where !t[q].isNaN {
+            let r = units[q]
+            let err = S(t[q]) - y[q]
+            var at = 0, finite = true
+            for k in so.readoutEdges {
+                let e = program.edges[k]
+                let w = theta + e.paramOffset + r * e.sourceSize
+                for j in 0..<e.sourceSize { finite = finite && (w[j] + gain[at + j] * err).isFinite }
+                at += e.sourceSize
+            }
+            if out.biasOffset >= 0 { finite = finite && (theta[out.biasOffset + r] + gain[at] * err).isFinite }
+            guard finite else {
+                refusedUpdates &+= 1
+                throw RTRLError(.diverged, "update refused: the RLS readout's update would make a weight non-finite (parameters and covariance unchanged)")
+            }
+        }
+    }
+
+    /// Second half of the readout's update, after `_rlsReadoutPrepare` and the step's
+    /// first-order update: W_r += k e_r and the covariance update.
+    func _rlsReadoutCommit(target t: UnsafePointer<Double>, state so: _SecondOrderState<S>) {
+        let d = so.readoutSize
+        guard d > 0 else { return }
+        let out = program.steps[program.outputStep]
+        let p = so.covariance.baseAddress! + so.blockStart[so.groupCount]
+        let pi = so.projected, gain = so.gain
         let y = prediction
         let units = program.outputUnits
         for q in 0..<units.count where !t[q].isNaN {

@@ -66,6 +66,26 @@ import RTRL
         #expect(net.refusedUpdates == 1)
     }
 
+    /// With an RLS readout the step's update is the readout's and the optimizer's: when
+    /// the optimizer's is refused, the readout's must not stand either (found by fuzz_capi).
+    @Test func aRefusedUpdateWithAnRLSReadoutLeavesTheReadoutToo() throws {
+        let net = try Network.elman(inputs: 1, hidden: 4, outputs: 1, seed: 3)
+        var c = TrainingConfiguration(learningRate: 1e300)
+        c.readout = .rls
+        try net.configure(c)
+        let p0 = net.parameters()
+        try net.feed([0.5])
+        #expect { try net.learn([1e10]) } throws: { ($0 as? RTRLError)?.code == .diverged }
+        #expect(net.parameters() == p0)
+        #expect(net.refusedUpdates == 1)
+        // A sound step afterwards moves the readout (the covariance was not touched).
+        c.learningRate = 0.01
+        try net.configure(c)
+        try net.feed([0.5])
+        _ = try net.learn([0.25])
+        #expect(net.parameters() != p0)
+    }
+
     @Test func withTheGuardOffNothingIsRefused() throws {
         let net = try linearRecurrent()
         var c = TrainingConfiguration()

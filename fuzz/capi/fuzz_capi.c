@@ -14,6 +14,8 @@
  *     nothing"), and so does every call that only reads;
  *   - RTRL_ERR_DIVERGED leaves the parameters unchanged and adds exactly 1 to the refused
  *     count (the documented exception: the feed may stand, the buffer may be cleared);
+ *   - a failing builder call leaves the builder as it was (it builds the same network,
+ *     or fails to build in the same way, before and after);
  *   - a failure leaves a message in rtrl_last_error() and a known status;
  *   - out-parameters on failure: handles are set to NULL, losses to NaN;
  *   - a clone, and a network loaded from a network's saved bytes, save to the same bytes;
@@ -185,11 +187,28 @@ static void fz_check_failure(rtrl_status st) {
 /* After a call on `net` (which is still live): a failure other than DIVERGED, or any
  * call that only reads (`reads_only`), left the saved bytes as they were; DIVERGED left
  * the parameters and added one refusal. */
+/* RTRL_FUZZ_TRACE=1 prints every network call and its result (to read a reproducer). */
+static int fz_tracing(void) {
+    static int on = -1;
+    if (on < 0) on = getenv("RTRL_FUZZ_TRACE") != NULL;
+    return on;
+}
+
 static void fz_after(const char *call, rtrl_status st, const rtrl_net *net, const fz_snapshot *before,
                      const fz_params *params_before, int reads_only) {
+    if (fz_tracing()) {
+        uint64_t steps = 0;
+        rtrl_net_step_count(net, &steps);
+        fprintf(stderr, "  %s -> %d %s (params %zu, steps %llu)\n", call, (int)st, st ? rtrl_last_error() : "",
+                rtrl_net_num_params(net), (unsigned long long)steps);
+    }
     if (st != RTRL_OK) fz_check_failure(st);
     if (st == RTRL_ERR_DIVERGED) {
         fz_params now = fz_params_of(net);
+        if (fz_tracing())
+            for (size_t i = 0; i < now.n && now.n == params_before->n; i++)
+                if (memcmp(&now.values[i], &params_before->values[i], sizeof(double)) != 0)
+                    fprintf(stderr, "    param %zu: %.17g -> %.17g\n", i, params_before->values[i], now.values[i]);
         FZ_CHECK(now.n == params_before->n &&
                      memcmp(now.values, params_before->values, now.n * sizeof(double)) == 0,
                  "%s: RTRL_ERR_DIVERGED changed the parameters", call);
@@ -202,6 +221,40 @@ static void fz_after(const char *call, rtrl_status st, const rtrl_net *net, cons
                  st == RTRL_OK ? "ok" : rtrl_last_error());
         fz_release(&after);
     }
+}
+
+/* What a builder builds now (status, and the saved bytes of the network on success):
+ * equal before and after a failing builder call, or the call changed the builder. */
+typedef struct {
+    rtrl_status status;
+    fz_snapshot net;
+} fz_built;
+
+static fz_built fz_build_now(const rtrl_builder *b) {
+    fz_built out = {RTRL_OK, {NULL, 0}};
+    rtrl_net *net = NULL;
+    out.status = rtrl_builder_build(b, NULL, &net);
+    if (out.status == RTRL_OK) {
+        out.net = fz_take(net);
+        rtrl_net_free(net);
+    }
+    return out;
+}
+
+/* After a builder call: a failure left what the builder builds unchanged. */
+static void fz_after_builder(const char *call, rtrl_status st, const rtrl_builder *b, fz_built *before) {
+    if (st != RTRL_OK) {
+        fz_check_failure(st);
+        if (b != NULL) {
+            fz_built after = fz_build_now(b);
+            FZ_CHECK(after.status == before->status &&
+                         (after.status != RTRL_OK || fz_same(&before->net, &after.net)),
+                     "a failing %s changed the builder (build status %d -> %d)", call, (int)before->status,
+                     (int)after.status);
+            fz_release(&after.net);
+        }
+    }
+    fz_release(&before->net);
 }
 
 /* ---------------------------------------------------------------- the calls */
@@ -248,6 +301,12 @@ static void fz_net_call(fz_world *w, fz_reader *r, int op) {
         rtrl_train_params p;
         call = "configure";
         fz_train_params(r, &p);
+        if (fz_tracing())
+            fprintf(stderr, "  configure(size %zu, optimizer %d, lr %g, momentum %g, betas %g %g eps %g, clip %g, loss %d, "
+                    "tf %d, update_every %u, guard %d, ekf %g %g p0 %g, readout %d, lambda %g, max_cov %llu, sens %d)\n",
+                    p.struct_size, (int)p.optimizer, p.learning_rate, p.momentum, p.beta1, p.beta2, p.eps, p.clip_norm,
+                    (int)p.loss, p.teacher_forcing, p.update_every, p.divergence_guard, p.ekf_r, p.ekf_q, p.p0,
+                    (int)p.readout, p.rls_lambda, (unsigned long long)p.max_covariance_entries, (int)p.sensitivity);
         st = rtrl_net_configure(net, (fz_u8(r) % 16 == 0) ? NULL : &p);
         break;
     }
@@ -315,6 +374,9 @@ static void fz_net_call(fz_world *w, fz_reader *r, int op) {
                 if (x != NULL && lx <= FZ_BIG)
                     for (size_t i = 0; i < lx; i++) x[i] = ((double)((k * 7 + (int)i) % 13) - 6.0) / 6.0;
             }
+            if (fz_tracing())
+                fprintf(stderr, "  step(x[%zu] = %.17g.., target[%zu] = %.17g.., y %s)\n", lx, x && lx ? x[0] : 0.0, ly,
+                        t && ly ? t[0] : 0.0, y ? "set" : "NULL");
             st = rtrl_net_step(net, x, lx, t, ly, y, &loss);
             if (st != RTRL_OK) FZ_CHECK(isnan(loss), "step failed but wrote loss %g", loss);
         }
@@ -516,8 +578,9 @@ static void fz_call(fz_world *w, fz_reader *r) {
         const char *name = fz_name(r, NULL);
         size_t size = fz_size(r);
         int act = fz_enum(r, 5), bias = fz_tristate(r);
+        fz_built before = b ? fz_build_now(b) : (fz_built){RTRL_OK, {NULL, 0}};
         st = rtrl_builder_add_layer(b, name, size, (rtrl_activation)act, bias);
-        if (st != RTRL_OK) fz_check_failure(st);
+        fz_after_builder("add_layer", st, b, &before);
         return;
     }
     case OP_CONNECT: {
@@ -525,8 +588,9 @@ static void fz_call(fz_world *w, fz_reader *r) {
         const char *from = fz_name(r, NULL), *to = fz_name(r, NULL);
         int delay = fz_enum(r, 2), kind = fz_enum(r, 3), trainable = fz_tristate(r);
         double scale = fz_double(r);
+        fz_built before = b ? fz_build_now(b) : (fz_built){RTRL_OK, {NULL, 0}};
         st = rtrl_builder_connect(b, from, to, delay, (rtrl_connection_kind)kind, trainable, scale);
-        if (st != RTRL_OK) fz_check_failure(st);
+        fz_after_builder("connect", st, b, &before);
         return;
     }
     case OP_SET_OUTPUT: {
@@ -539,8 +603,9 @@ static void fz_call(fz_world *w, fz_reader *r) {
             FZ_CHECK(units != NULL, "out of memory");
             for (size_t i = 0; i < cap; i++) units[i] = fz_size(r);
         }
+        fz_built before = b ? fz_build_now(b) : (fz_built){RTRL_OK, {NULL, 0}};
         st = rtrl_builder_set_output(b, layer, units, n);
-        if (st != RTRL_OK) fz_check_failure(st);
+        fz_after_builder("set_output", st, b, &before);
         free(units);
         return;
     }
