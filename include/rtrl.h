@@ -332,9 +332,12 @@ const char *rtrl_status_string(rtrl_status status);
 const char *rtrl_last_error(void);
 
 /**
- * Sets the number of threads OpenBLAS may use for the products that go to it (those of
- * layers above 64 units; the engine's own kernel does the smaller ones on the calling
- * thread). Process-wide. 0 restores the default: the number of cores, or the
+ * Sets the number of threads the large products of the sensitivity update may use:
+ * OpenBLAS's thread count for the products that go to it, and the count over which the
+ * engine's own kernel splits its products of at least 2^22 multiply-adds (fully
+ * recurrent layers from about 48 units; its worker threads start on first use, with
+ * every signal blocked, and sleep between products). Smaller products run on the
+ * calling thread. Process-wide. 0 restores the default: the number of cores, or the
  * RTRL_NUM_THREADS environment variable when it is set. 1 also guarantees that no step
  * allocates (OpenBLAS allocates a small job array per multi-threaded call).
  *
@@ -343,7 +346,7 @@ const char *rtrl_last_error(void);
  */
 rtrl_status rtrl_set_num_threads(int threads);
 
-/** The number of threads OpenBLAS uses now (see rtrl_set_num_threads). */
+/** The number of threads the large products use now (see rtrl_set_num_threads). */
 int rtrl_num_threads(void);
 
 /* ================================================================ parameter structs */

@@ -72,16 +72,22 @@ enum _BLAS {
 
     /// Products whose left factor (n_L x n_S) has at most this many entries use the
     /// engine's own kernel: at small sizes it has no call overhead and is as fast as
-    /// OpenBLAS's best; above, OpenBLAS's cache blocking wins — unless OpenBLAS runs its
-    /// baseline kernels, and then the engine's kernel does every product.
+    /// OpenBLAS's best; above (from two layers of 64 units: `rtrl-bench --kernels`),
+    /// OpenBLAS's cache blocking and threads win — unless OpenBLAS runs its baseline
+    /// kernels, and then the engine's kernel does every product.
     static let smallProductLimit: Int = {
         _ = threadsFromEnvironment
-        return isBaseline ? Int.max : 4096
+        return isBaseline ? Int.max : 2048
     }()
 
-    /// RTRL_NUM_THREADS, read once at the first product: the number of threads OpenBLAS
-    /// may use for the large products (the engine's own kernel, for the small ones, runs
-    /// on the calling thread).
+    /// Products on the engine's kernel with at least this many multiply-adds (m n k, about
+    /// 0.1 ms of work on one core: fully recurrent layers from about 48 units) are split by
+    /// columns over ``RTRLRuntime/blasThreads`` threads; smaller ones run on the calling
+    /// thread, where waking a worker would cost more than it saves.
+    static let parallelProductWork = 1 << 22
+
+    /// RTRL_NUM_THREADS, read once at the first product: the number of threads the large
+    /// products may use (OpenBLAS's, and the engine's kernel above `parallelProductWork`).
     static let threadsFromEnvironment: Void = {
         if let text = getenv("RTRL_NUM_THREADS"), let n = Int32(String(cString: text)), n >= 1 {
             openblas_set_num_threads(n)
@@ -91,10 +97,12 @@ enum _BLAS {
 
 /// Process-wide settings of the engine.
 public enum RTRLRuntime {
-    /// The number of threads OpenBLAS uses for the products that go to it (those of
-    /// layers above 64 units; smaller ones run on the engine's own kernel, on the calling
-    /// thread). Process-wide; the default is OpenBLAS's (the number of cores), or
-    /// RTRL_NUM_THREADS when set.
+    /// The number of threads the large products of the sensitivity update use: OpenBLAS's
+    /// thread count for the products that go to it, and the engine's own kernel splits
+    /// its products of at least 2^22 multiply-adds (fully recurrent layers from about 48
+    /// units) over as many threads. Smaller products run on the calling thread.
+    /// Process-wide; the default is OpenBLAS's (the number of cores), or RTRL_NUM_THREADS
+    /// when set.
     public static var blasThreads: Int {
         _ = _BLAS.threadsFromEnvironment
         return Int(openblas_get_num_threads())
@@ -146,7 +154,11 @@ extension Double: _Scalar {
         _ m: Int, _ n: Int, _ k: Int, _ a: UnsafePointer<Double>, _ lda: Int,
         _ b: UnsafePointer<Double>, _ ldb: Int, _ accumulate: Bool, _ c: UnsafeMutablePointer<Double>, _ ldc: Int
     ) {
-        rtrlk_dgemm(m, n, k, a, lda, b, ldb, accumulate ? 1 : 0, c, ldc)
+        if m * n * k >= _BLAS.parallelProductWork {
+            rtrlk_dgemm_threads(m, n, k, a, lda, b, ldb, accumulate ? 1 : 0, c, ldc, openblas_get_num_threads())
+        } else {
+            rtrlk_dgemm(m, n, k, a, lda, b, ldb, accumulate ? 1 : 0, c, ldc)
+        }
     }
 
     @inline(__always)
@@ -196,7 +208,11 @@ extension Float: _Scalar {
         _ m: Int, _ n: Int, _ k: Int, _ a: UnsafePointer<Float>, _ lda: Int,
         _ b: UnsafePointer<Float>, _ ldb: Int, _ accumulate: Bool, _ c: UnsafeMutablePointer<Float>, _ ldc: Int
     ) {
-        rtrlk_sgemm(m, n, k, a, lda, b, ldb, accumulate ? 1 : 0, c, ldc)
+        if m * n * k >= _BLAS.parallelProductWork {
+            rtrlk_sgemm_threads(m, n, k, a, lda, b, ldb, accumulate ? 1 : 0, c, ldc, openblas_get_num_threads())
+        } else {
+            rtrlk_sgemm(m, n, k, a, lda, b, ldb, accumulate ? 1 : 0, c, ldc)
+        }
     }
 
     @inline(__always)

@@ -24,6 +24,17 @@ void rtrlk_sgemm(ptrdiff_t m, ptrdiff_t n, ptrdiff_t k,
                  const float *a, ptrdiff_t lda, const float *b, ptrdiff_t ldb,
                  int accumulate, float *c, ptrdiff_t ldc);
 
+/* The same product split by columns over `threads` threads (the caller's and up to
+   threads - 1 workers, started on first use). With threads <= 1, a narrow product, or the
+   workers busy with another caller's product, it runs on the calling thread alone. */
+void rtrlk_dgemm_threads(ptrdiff_t m, ptrdiff_t n, ptrdiff_t k,
+                         const double *a, ptrdiff_t lda, const double *b, ptrdiff_t ldb,
+                         int accumulate, double *c, ptrdiff_t ldc, int threads);
+
+void rtrlk_sgemm_threads(ptrdiff_t m, ptrdiff_t n, ptrdiff_t k,
+                         const float *a, ptrdiff_t lda, const float *b, ptrdiff_t ldb,
+                         int accumulate, float *c, ptrdiff_t ldc, int threads);
+
 /* The instruction-set variant in use: "avx512", "avx2" or "baseline". */
 const char *rtrlk_variant(void);
 

@@ -62,9 +62,10 @@ del _cls
 
 
 def set_num_threads(threads: int) -> None:
-    """Sets the number of threads OpenBLAS may use for the products that go to it (those
-    of layers above 64 units; smaller ones run on the calling thread). Process-wide;
-    0 restores the default (the number of cores, or RTRL_NUM_THREADS)."""
+    """Sets the number of threads the large products of the sensitivity update may use
+    (OpenBLAS's, and the engine's own kernel for products of fully recurrent layers from
+    about 48 units; smaller ones run on the calling thread). Process-wide; 0 restores the
+    default (the number of cores, or RTRL_NUM_THREADS)."""
     from .network import _check
     _check(_library_handle().rtrl_set_num_threads(int(threads)))
 
