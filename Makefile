@@ -13,6 +13,8 @@
 #                    per-call cost and the numpy comparison
 #   make bench-stream   messages/s and latency of rtrl-stream
 #   make test-c-sanitize / test-c-valgrind   the C tests under ASan+UBSan / valgrind
+#   make fuzz FUZZ_SECONDS=600, make sanitize, make kill-test, make soak   reliability
+#                    (mk/fuzz.mk: fuzzing, sanitizers, the crash test, the 30-min soak)
 #
 # Swift comes from /opt/swift (or PATH).
 
@@ -38,6 +40,7 @@ all: build
 
 include mk/install.mk
 install: lib
+include mk/fuzz.mk
 
 # ---------------------------------------------------------------- dependencies
 
@@ -83,6 +86,8 @@ test: deps
 	$(MAKE) test-stream
 	$(MAKE) test-readme
 	$(MAKE) test-examples
+	$(MAKE) test-reliability
+	$(MAKE) fuzz-smoke
 	@echo "make test: all suites passed"
 
 test-swift:

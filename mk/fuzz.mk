@@ -4,8 +4,8 @@
 #
 #   make fuzz FUZZ_SECONDS=600     every fuzz target for FUZZ_SECONDS each (default 60),
 #                                  one after the other; a crash or sanitizer report fails
-#   make fuzz-smoke                every fuzz target for FUZZ_SMOKE_SECONDS (default 20):
-#                                  the regression check run by `make test`
+#   make fuzz-smoke                every fuzz target for FUZZ_SMOKE_SECONDS (default 20), all
+#                                  at once: the regression check run by `make test`
 #   make fuzz-build                the fuzzers only (fuzz/build/fuzz_*)
 #   make fuzz-TARGET               one target (wire, stream_checkpoint, net_load, capi)
 #   make sanitize                  the C tests and examples under ASan+UBSan (Tests/c) and
@@ -13,11 +13,11 @@
 #   make kill-test [KILLS=100]     SIGKILL rtrl-stream at random moments KILLS times while a
 #                                  publisher streams; every restart must load every
 #                                  checkpoint and no stream may go back past its last one
-#   make kill-test-smoke           the same with 10 kills (part of `make test`)
+#   make kill-test-smoke           the same with 10 kills
 #   make soak SOAK_SECONDS=1800    the adapter under steady load with malformed messages and
 #                                  topic churn at --max-streams; RSS and fds sampled
-#   make test-reliability          the pyzmq reliability tests (poisoned stream, checkpoint
-#                                  files) and the 10-kill crash test
+#   make test-reliability          the pyzmq reliability tests: a poisoned stream, and the
+#                                  crash test with 10 kills (for `make test`, with fuzz-smoke)
 #
 # The fuzzers link the library's own sources, compiled by swiftc/clang with coverage
 # instrumentation and AddressSanitizer (Swift) and ASan+UBSan (C): the harnesses see
@@ -43,14 +43,13 @@ FUZZ_LINK := -sanitize=fuzzer,address -Xclang-linker -fsanitize=undefined -use-l
              -L/usr/lib/x86_64-linux-gnu/openblas-pthread -lopenblas -lzmq
 # libFuzzer options of every run: a slow input or a large allocation is a finding too.
 FUZZ_RUN_FLAGS := -timeout=20 -rss_limit_mb=2560 -malloc_limit_mb=2048 -print_final_stats=1
-FUZZ_ENV := ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 
 RTRL_SOURCES := $(wildcard Sources/RTRL/*.swift)
 RTRLSTREAM_SOURCES := $(wildcard Sources/RTRLStream/*.swift)
 RTRLCAPI_SOURCES := $(wildcard Sources/RTRLCAPI/*.swift)
 
 .PHONY: fuzz fuzz-smoke fuzz-build $(addprefix fuzz-,$(FUZZ_TARGETS)) sanitize sanitize-tsan \
-        kill-test kill-test-smoke soak test-reliability reliability-stream-bin
+        kill-test kill-test-smoke soak test-reliability
 
 fuzz-build: $(addprefix $(FUZZ_BUILD)/fuzz_,$(FUZZ_TARGETS))
 
@@ -59,10 +58,11 @@ fuzz: fuzz-build
 	  $(FUZZ_DIR)/run_fuzzer.sh $(FUZZ_BUILD) $$t $(FUZZ_SECONDS) $(FUZZ_RUN_FLAGS) $(FUZZ_FLAGS) || exit 1; \
 	done
 
+# The smoke runs the targets side by side (each for FUZZ_SMOKE_SECONDS of wall time).
 fuzz-smoke: fuzz-build
-	@for t in $(FUZZ_TARGETS); do \
-	  $(FUZZ_DIR)/run_fuzzer.sh $(FUZZ_BUILD) $$t $(FUZZ_SMOKE_SECONDS) $(FUZZ_RUN_FLAGS) $(FUZZ_FLAGS) || exit 1; \
-	done
+	@pids=""; for t in $(FUZZ_TARGETS); do \
+	  $(FUZZ_DIR)/run_fuzzer.sh $(FUZZ_BUILD) $$t $(FUZZ_SMOKE_SECONDS) $(FUZZ_RUN_FLAGS) $(FUZZ_FLAGS) & pids="$$pids $$!"; \
+	done; fail=0; for p in $$pids; do wait $$p || fail=1; done; exit $$fail
 
 $(addprefix fuzz-,$(FUZZ_TARGETS)): fuzz-%: $(FUZZ_BUILD)/fuzz_%
 	$(FUZZ_DIR)/run_fuzzer.sh $(FUZZ_BUILD) $* $(FUZZ_SECONDS) $(FUZZ_RUN_FLAGS) $(FUZZ_FLAGS)
@@ -73,11 +73,12 @@ $(FUZZ_BUILD)/modules/RTRLKernels/module.modulemap:
 	@mkdir -p $(@D)
 	printf 'module RTRLKernels {\n  header "%s/Sources/RTRLKernels/include/rtrl_kernels.h"\n  export *\n}\n' "$(CURDIR)" > $@
 
-$(FUZZ_OBJ)/kernels.o: Sources/RTRLKernels/kernels.c Sources/RTRLKernels/include/rtrl_kernels.h
+$(FUZZ_OBJ)/kernels.o $(FUZZ_OBJ)/parallel.o: $(FUZZ_OBJ)/%.o: Sources/RTRLKernels/%.c Sources/RTRLKernels/include/rtrl_kernels.h
 	@mkdir -p $(@D)
 	$(FUZZ_CLANG) $(FUZZ_C_FLAGS) -O2 -fno-math-errno -ISources/RTRLKernels/include -c $< -o $@
 
-$(FUZZ_OBJ)/RTRL.o: $(RTRL_SOURCES) $(FUZZ_BUILD)/modules/RTRLKernels/module.modulemap
+$(FUZZ_OBJ)/RTRL.o: $(RTRL_SOURCES) $(FUZZ_BUILD)/modules/RTRLKernels/module.modulemap \
+                    Sources/RTRLKernels/include/rtrl_kernels.h
 	@mkdir -p $(@D)
 	$(SWIFTC) $(FUZZ_SWIFT_FLAGS) $(FUZZ_INCLUDES) -module-name RTRL -emit-module \
 	  -emit-module-path $(FUZZ_OBJ)/RTRL.swiftmodule -c $(RTRL_SOURCES) -o $@
@@ -90,7 +91,7 @@ $(FUZZ_OBJ)/RTRLCAPI.o: $(RTRLCAPI_SOURCES) $(FUZZ_OBJ)/RTRLStream.o include/rtr
 	$(SWIFTC) $(FUZZ_SWIFT_FLAGS) $(FUZZ_INCLUDES) -module-name RTRLCAPI -emit-module \
 	  -emit-module-path $(FUZZ_OBJ)/RTRLCAPI.swiftmodule -c $(RTRLCAPI_SOURCES) -o $@
 
-FUZZ_ENGINE_OBJS := $(FUZZ_OBJ)/RTRL.o $(FUZZ_OBJ)/kernels.o
+FUZZ_ENGINE_OBJS := $(FUZZ_OBJ)/RTRL.o $(FUZZ_OBJ)/kernels.o $(FUZZ_OBJ)/parallel.o
 FUZZ_STREAM_OBJS := $(FUZZ_OBJ)/RTRLStream.o $(FUZZ_ENGINE_OBJS)
 FUZZ_CAPI_OBJS := $(FUZZ_OBJ)/RTRLCAPI.o $(FUZZ_STREAM_OBJS)
 
@@ -120,7 +121,8 @@ $(FUZZ_BUILD)/fuzz_capi: $(FUZZ_BUILD)/fuzz_capi.o $(FUZZ_CAPI_OBJS)
 
 # ---------------------------------------------------------------- sanitizers
 
-# ASan+UBSan: the C tests and examples (Tests/c); TSan: the adapter's cross-thread stop.
+# ASan+UBSan: the C tests and examples (Tests/c); TSan: the adapter's cross-thread stop and
+# the engine kernel's worker threads (ThreadsTests).
 sanitize: test-c-sanitize sanitize-tsan
 	@echo "make sanitize: ASan+UBSan (C tests, examples) and TSan (cross-thread stop) clean"
 
@@ -130,26 +132,21 @@ sanitize: test-c-sanitize sanitize-tsan
 TSAN_SCRATCH ?= .build-tsan
 sanitize-tsan:
 	TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1" $(SWIFT) test --sanitize=thread \
-	  --scratch-path $(TSAN_SCRATCH) --filter 'CrossThreadStopTests|AdapterTests'
+	  --scratch-path $(TSAN_SCRATCH) --filter 'CrossThreadStopTests|AdapterTests|ThreadsTests'
 
 # ---------------------------------------------------------------- crash test, soak, stream tests
 
 KILLS ?= 100
 SOAK_SECONDS ?= 1800
 
-reliability-stream-bin: deps-system
-	$(SWIFT) build $(SWIFT_RELEASE_FLAGS) --product rtrl-stream
-	$(SWIFT) build $(SWIFT_RELEASE_FLAGS) --product rtrl
-	@ln -sf librtrl.so $(RELEASE_DIR)/librtrl.so.0
-
-kill-test: reliability-stream-bin deps-python
+kill-test: build deps-python
 	RTRL_STREAM=$(STREAM_BIN) RTRL_LIBRARY=$(LIBRARY) $(PYTHON) Tests/reliability/kill_test.py --kills $(KILLS)
 
-kill-test-smoke: reliability-stream-bin deps-python
+kill-test-smoke: build deps-python
 	RTRL_STREAM=$(STREAM_BIN) RTRL_LIBRARY=$(LIBRARY) $(PYTHON) Tests/reliability/kill_test.py --kills 10
 
-soak: reliability-stream-bin deps-python
+soak: build deps-python
 	RTRL_STREAM=$(STREAM_BIN) $(PYTHON) Tests/reliability/soak.py --seconds $(SOAK_SECONDS)
 
-test-reliability: reliability-stream-bin deps-python
+test-reliability: build deps-python
 	RTRL_STREAM=$(STREAM_BIN) RTRL_LIBRARY=$(LIBRARY) $(PYTHON) -m pytest -q Tests/reliability

@@ -181,8 +181,10 @@ func _listDirectory(_ path: String) throws(StreamError) -> [String] {
     defer { closedir(d) }
     var names: [String] = []
     while let e = readdir(d) {
-        let name = withUnsafeBytes(of: e.pointee.d_name) { raw in
-            String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
+        // The name in place, up to its NUL: a dirent record can be shorter than
+        // MemoryLayout<dirent>, so copying the whole d_name array could read past it.
+        let name = withUnsafePointer(to: &e.pointee.d_name) { p in
+            p.withMemoryRebound(to: CChar.self, capacity: 1) { String(cString: $0) }
         }
         if name != "." && name != ".." { names.append(name) }
     }

@@ -36,7 +36,8 @@ from typing import List
 import zmq
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from streamproc import PUSH_PULL, Adapter, binary, process_fds, process_rss_kib, sine_sample, stream  # noqa: E402
+from streamproc import (PUSH_PULL, Adapter, binary, process_fds, process_rss_kib, process_rss_parts_kib,  # noqa: E402
+                        sine_sample, stream)
 
 MALFORMED = [
     # (topic frame(s), payload or None for a one-frame message)
@@ -152,9 +153,11 @@ def main() -> int:
         now = time.monotonic() - t0
         if now >= next_sample:
             rss, fds = process_rss_kib(adapter.pid), process_fds(adapter.pid)
+            anon, files = process_rss_parts_kib(adapter.pid)
             samples.append((now, rss, fds, load.sent))
             m = drain.metrics
-            print(f"  t={now:6.0f} s  rss {rss / 1024:7.2f} MB  fds {fds:3d}  sent {load.sent:9d}  "
+            print(f"  t={now:6.0f} s  rss {rss / 1024:7.2f} MB (anon {anon / 1024:.2f}, file {files / 1024:.2f})  "
+                  f"fds {fds:3d}  sent {load.sent:9d}  "
                   f"predictions {drain.predictions:9d}  streams {m.get('streams', '?')}  malformed "
                   f"{m.get('malformed', '?')}  refused {m.get('refused', '?')}", flush=True)
             next_sample += ns.sample_every
@@ -192,6 +195,10 @@ def main() -> int:
     print(f"soak: {end[0]:.0f} s; RSS {start[1] / 1024:.2f} MB at t={start[0]:.0f} s (after warm-up), "
           f"{end[1] / 1024:.2f} MB at the end ({growth_mb:+.2f} MB), peak {peak[1] / 1024:.2f} MB at t={peak[0]:.0f} s, "
           f"{samples[0][1] / 1024:.2f} MB at t=0; open fds {start[2]} -> {end[2]} (t=0: {samples[0][2]})")
+    half = next((x for x in samples if x[0] >= end[0] / 2), start)
+    third = next((x for x in samples if x[0] >= end[0] * 2 / 3), start)
+    print(f"soak: RSS over the second half {(end[1] - half[1]) / 1024:+.2f} MB (from t={half[0]:.0f} s), over the "
+          f"last third {(end[1] - third[1]) / 1024:+.2f} MB (from t={third[0]:.0f} s)")
     print(f"soak: sent {load.sent} messages ({load.valid} valid on {ns.topics} topics, {load.malformed} malformed, "
           f"{load.churn} on new topics); adapter summary: {summary}; predictions received {drain.predictions}")
     for p in problems:

@@ -281,5 +281,15 @@ def process_rss_kib(pid: int) -> int:
     raise RuntimeError("no VmRSS")
 
 
+def process_rss_parts_kib(pid: int) -> Tuple[int, int]:
+    """(RssAnon, RssFile) in KiB: heap and stacks vs mapped files (code paged in)."""
+    parts = {}
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith(("RssAnon:", "RssFile:")):
+                parts[line.split(":")[0]] = int(line.split()[1])
+    return parts.get("RssAnon", 0), parts.get("RssFile", 0)
+
+
 def process_fds(pid: int) -> int:
     return len(os.listdir(f"/proc/{pid}/fd"))

@@ -11,4 +11,5 @@ def test_ten_kills_lose_no_completed_checkpoint():
     r = subprocess.run([sys.executable, str(script), "--kills", "10", "--seed", "11"],
                        capture_output=True, text=True, timeout=300)
     assert r.returncode == 0, r.stdout + r.stderr
-    assert "kill test: 10 passed, 0 failed" in r.stdout, r.stdout
+    assert " 0 failed (of " in r.stdout and "kills: 10 of running adapters" in r.stdout, r.stdout
+    assert "10 of 10 restarts that ran confirmed loading every checkpoint" in r.stdout, r.stdout
