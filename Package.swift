@@ -71,6 +71,9 @@ let package = Package(
                 .unsafeFlags([
                     "-Xlinker", "--version-script=\(packageRoot)/Sources/RTRLCAPI/rtrl.map",
                     "-Xlinker", "-soname=librtrl.so.0",
+                    // Never unloaded (dlclose is a no-op): the engine kernel's worker threads
+                    // and the Swift runtime inside must not outlive their code.
+                    "-Xlinker", "-z", "-Xlinker", "nodelete",
                 ], .when(platforms: [.linux])),
                 // lld: unlike gold, it leaves no version-script-local symbols in .dynsym.
                 .unsafeFlags(["-use-ld=lld"], .when(platforms: [.linux])),

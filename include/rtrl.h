@@ -336,7 +336,8 @@ const char *rtrl_last_error(void);
  * OpenBLAS's thread count for the products that go to it, and the count over which the
  * engine's own kernel splits its products of at least 2^22 multiply-adds (fully
  * recurrent layers from about 48 units; its worker threads start on first use, with
- * every signal blocked, and sleep between products). Smaller products run on the
+ * every signal blocked, and sleep between products; the library is linked with
+ * -z nodelete, so dlclose never unmaps code they run). Smaller products run on the
  * calling thread. Process-wide. 0 restores the default: the number of cores, or the
  * RTRL_NUM_THREADS environment variable when it is set. 1 also guarantees that no step
  * allocates (OpenBLAS allocates a small job array per multi-threaded call).
