@@ -100,7 +100,7 @@ let package = Package(
             path: "Tests/c/reference"
         ),
 
-        .testTarget(name: "RTRLTests", dependencies: ["RTRL"]),
+        .testTarget(name: "RTRLTests", dependencies: ["RTRL", "RTRLKernels"]),
         .testTarget(name: "RTRLStreamTests", dependencies: ["RTRLStream", "RTRL"]),
     ]
 )

@@ -5,8 +5,9 @@
  * The columns are walked in panels two vectors wide; within a panel, blocks of R rows of
  * C stay in registers (2R accumulators) while the inner dimension runs, so each vector of
  * B is loaded once per block and used R times. Walking the panels in the outer loop keeps
- * the panel of B (k x 2 vectors) in L1 for every row block, and A (small) in L1 for the
- * whole product: B and C cross the cache hierarchy once.
+ * the panel of B (k x 2 vectors, copied into a contiguous buffer when B is wide) in L1 for
+ * every row block, and A (small) in L1 for the whole product: B and C cross the cache
+ * hierarchy once.
  *
  * The body is compiled three times — AVX-512 (8-wide doubles, blocks of 8 rows), AVX2 +
  * FMA (4-wide, 4 rows) and baseline (2-wide, 4 rows) — and the first call picks the best
@@ -18,12 +19,14 @@
 #define RTRLK_LOAD(V, dst, src) memcpy(&(dst), (src), sizeof(V))
 #define RTRLK_STORE(V, dst, src) memcpy((dst), &(src), sizeof(V))
 
-/* One block of R rows (starting at row i) by 2 vectors (starting at column j). */
+/* One block of R rows (starting at row i) by 2 vectors (starting at column j of C): the
+ * inner dimension kk, A from `aa` (row stride lda), the panel of B from `pb` (row stride
+ * lpb), C accumulated when `acc`. */
 #define RTRLK_TILE(T, V, L, R, SPLAT)                                                      \
     do {                                                                                   \
         V s0[R], s1[R];                                                                    \
         for (int r = 0; r < R; r++) {                                                      \
-            if (accumulate) {                                                              \
+            if (acc) {                                                                     \
                 RTRLK_LOAD(V, s0[r], c + (i + r) * ldc + j);                               \
                 RTRLK_LOAD(V, s1[r], c + (i + r) * ldc + j + L);                           \
             } else {                                                                       \
@@ -31,12 +34,12 @@
                 s1[r] = (V){0};                                                            \
             }                                                                              \
         }                                                                                  \
-        for (ptrdiff_t p = 0; p < k; p++) {                                                \
+        for (ptrdiff_t p = 0; p < kk; p++) {                                               \
             V b0, b1;                                                                      \
-            RTRLK_LOAD(V, b0, b + p * ldb + j);                                            \
-            RTRLK_LOAD(V, b1, b + p * ldb + j + L);                                        \
+            RTRLK_LOAD(V, b0, pb + p * lpb);                                               \
+            RTRLK_LOAD(V, b1, pb + p * lpb + L);                                           \
             for (int r = 0; r < R; r++) {                                                  \
-                T ar = a[(i + r) * lda + p];                                               \
+                T ar = aa[(i + r) * lda + p];                                              \
                 V x = SPLAT(ar);                                                           \
                 s0[r] += x * b0;                                                           \
                 s1[r] += x * b1;                                                           \
@@ -48,7 +51,7 @@
         }                                                                                  \
     } while (0)
 
-/* One block of R rows by one vector (the last columns of a row). */
+/* One block of R rows by one vector (the last columns of a row), over the whole k. */
 #define RTRLK_TILE1(T, V, L, R, SPLAT)                                                     \
     do {                                                                                   \
         V s0[R];                                                                           \
@@ -68,13 +71,37 @@
         for (int r = 0; r < R; r++) RTRLK_STORE(V, c + (i + r) * ldc + j, s0[r]);          \
     } while (0)
 
+/* The inner dimension is walked in chunks of RTRLK_KC. When several row blocks share a
+ * panel and B spans more than 64 KiB, the chunk of the panel (RTRLK_KC x 2 vectors) is
+ * first copied into a contiguous buffer: the rows of B lie ldb apart — up to a page or
+ * more for wide sensitivity matrices — and re-reading them for every row block costs a
+ * TLB miss per row. A chunk continues the
+ * previous one's sums through C (stored and reloaded exactly), so every entry of C is the
+ * same sequence of operations as without chunks. */
+#define RTRLK_KC 128
 #define RTRLK_BODY(T, V, L, R, SPLAT)                                                      \
     ptrdiff_t j = 0;                                                                       \
+    T pack[RTRLK_KC * 2 * L] __attribute__((aligned(64)));                                 \
     for (; j + 2 * L <= n; j += 2 * L) {                                                   \
-        ptrdiff_t i = 0;                                                                   \
-        for (; i + R <= m; i += R) RTRLK_TILE(T, V, L, R, SPLAT);                          \
-        for (; i + 4 <= m; i += 4) RTRLK_TILE(T, V, L, 4, SPLAT);                          \
-        for (; i < m; i++) RTRLK_TILE(T, V, L, 1, SPLAT);                                  \
+        ptrdiff_t p0 = 0;                                                                  \
+        do {                                                                               \
+            ptrdiff_t kk = k - p0 < RTRLK_KC ? k - p0 : RTRLK_KC;                          \
+            int acc = accumulate || p0 > 0;                                                \
+            const T *aa = a + p0;                                                          \
+            const T *pb = b + p0 * ldb + j;                                                \
+            ptrdiff_t lpb = ldb;                                                           \
+            if (m > R && k * ldb * (ptrdiff_t)sizeof(T) > 65536) {                         \
+                for (ptrdiff_t p = 0; p < kk; p++)                                         \
+                    memcpy(pack + p * 2 * L, pb + p * ldb, sizeof(T) * 2 * L);             \
+                pb = pack;                                                                 \
+                lpb = 2 * L;                                                               \
+            }                                                                              \
+            ptrdiff_t i = 0;                                                               \
+            for (; i + R <= m; i += R) RTRLK_TILE(T, V, L, R, SPLAT);                      \
+            for (; i + 4 <= m; i += 4) RTRLK_TILE(T, V, L, 4, SPLAT);                      \
+            for (; i < m; i++) RTRLK_TILE(T, V, L, 1, SPLAT);                              \
+            p0 += RTRLK_KC;                                                                \
+        } while (p0 < k);                                                                  \
     }                                                                                      \
     for (; j + L <= n; j += L) {                                                           \
         ptrdiff_t i = 0;                                                                   \
