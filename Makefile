@@ -2,7 +2,7 @@
 #
 #   make demo        install what is missing, build in release, run the streaming demo
 #                    (examples/demo: two live series into rtrl-stream, ~45 s)
-#   make test        install what is missing, build, run every test suite (~10 min)
+#   make test        install what is missing, build, run every test suite (~8 min on 2 cores)
 #
 #   make deps        missing system packages (apt: libzmq3-dev, libopenblas-dev) and the
 #                    Python venv .venv (numpy, pytest, pycparser, pyzmq, the binding)
