@@ -1,177 +1,35 @@
-"""Helpers of the reliability tests: an rtrl-stream process, pyzmq clients, the
-checkpoint file format read independently of the adapter.
+"""Helpers of the reliability tests: the checkpoint file format read independently of the
+adapter, librtrl for loading the networks inside, process figures. The rtrl-stream process,
+the pyzmq clients and the offline reference come from Tests/stream/streamtools.py.
 
-The adapter binary: $RTRL_STREAM, else .build/release/rtrl-stream. The library (for
-loading the networks inside checkpoints): $RTRL_LIBRARY, else .build/release/librtrl.so.
+The library: $RTRL_LIBRARY, else .build/release/librtrl.so.
 """
 
 from __future__ import annotations
 
 import ctypes
-import json
 import math
 import os
-import re
 import signal
 import struct
-import subprocess
 import sys
-import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Dict, List, Optional, Sequence, Tuple
+from typing import List, Tuple
 
-import zmq
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "stream"))
+import streamtools  # noqa: E402
+from streamtools import REPO, Message, binary, collect, pull_from, push_to, quiet, replay, stream  # noqa: E402,F401
 
-REPO = Path(__file__).resolve().parents[2]
-PYTHON_BINDING = REPO / "bindings" / "python"
-sys.path.insert(0, str(PYTHON_BINDING))
-
-
-def _import_stream():
-    """rtrl.stream (the wire codec) needs neither librtrl nor numpy: when the package
-    cannot be imported (no matching librtrl), load the subpackage on its own."""
-    import types
-    try:
-        import rtrl.stream as s  # noqa: PLC0415
-        return s
-    except Exception:  # noqa: BLE001
-        for name in [n for n in sys.modules if n == "rtrl" or n.startswith("rtrl.")]:
-            del sys.modules[name]
-        pkg = types.ModuleType("rtrl")
-        pkg.__path__ = [str(PYTHON_BINDING / "rtrl")]
-        sys.modules["rtrl"] = pkg
-        import rtrl.stream as s  # noqa: PLC0415
-        return s
-
-
-stream = _import_stream()
-
-Message = Tuple[bytes, bytes]
 PUSH_PULL = ["--in-pattern", "pull", "--in", "@tcp://127.0.0.1:*", "--out-pattern", "push",
              "--out", "@tcp://127.0.0.1:*"]
 
 
-def binary() -> str:
-    env = os.environ.get("RTRL_STREAM")
-    if env:
-        return env
-    p = REPO / ".build" / "release" / "rtrl-stream"
-    if p.exists():
-        return str(p)
-    raise RuntimeError("rtrl-stream not found: build it (make build) or set RTRL_STREAM")
-
-
-class Adapter:
-    """A running rtrl-stream process; stderr goes to a log file."""
-
-    def __init__(self, args: Sequence[str], log_path: Path) -> None:
-        self.log_path = log_path
-        self._log = open(log_path, "wb")
-        self.proc = subprocess.Popen([binary(), *args], stdout=subprocess.DEVNULL, stderr=self._log)
-        line = self.wait_for(r"listening in=(sub|pull)(\S+) out=(pub|push)(\S+);")
-        m = re.search(r"listening in=(sub|pull)(\S+) out=(pub|push)(\S+);", line)
-        self.input = m.group(2).split(",")[0].lstrip("@>")
-        self.output = m.group(4).split(",")[0].lstrip("@>")
-
-    @property
-    def pid(self) -> int:
-        return self.proc.pid
-
-    def log(self) -> str:
-        return self.log_path.read_text(errors="replace")
-
-    def wait_for(self, pattern: str, timeout: float = 20.0) -> str:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            for line in self.log().splitlines():
-                if re.search(pattern, line):
-                    return line
-            if self.proc.poll() is not None:
-                raise AssertionError(f"rtrl-stream exited ({self.proc.returncode}):\n{self.log()}")
-            time.sleep(0.005)
-        raise AssertionError(f"no line matching {pattern!r} within {timeout} s:\n{self.log()}")
+class Adapter(streamtools.Adapter):
+    """A running rtrl-stream process whose `stop` returns the exit code alone."""
 
     def stop(self, sig: int = signal.SIGTERM, timeout: float = 20.0) -> int:
-        if self.proc.poll() is None:
-            self.proc.send_signal(sig)
-        rc = self.proc.wait(timeout=timeout)
-        self._log.close()
-        return rc
-
-    def kill(self) -> int:
-        """SIGKILL, then wait: nothing of the process runs after this returns."""
-        if self.proc.poll() is None:
-            os.kill(self.proc.pid, signal.SIGKILL)
-        rc = self.proc.wait(timeout=20)
-        self._log.close()
-        return rc
-
-    def summary(self) -> Dict[str, int]:
-        line = next(l for l in self.log().splitlines() if "summary:" in l)
-        out = {}
-        for key, pattern in {"messages": r"summary: (\d+) messages", "predictions": r"(\d+) predictions",
-                             "malformed": r"malformed (\d+)", "refused": r"refused (\d+)",
-                             "refused updates": r"refused updates (\d+)"}.items():
-            out[key] = int(re.search(pattern, line).group(1))
-        return out
-
-
-def push_to(ctx: zmq.Context, endpoint: str) -> zmq.Socket:
-    s = ctx.socket(zmq.PUSH)
-    s.linger = 0
-    s.sndhwm = 0
-    s.connect(endpoint)
-    return s
-
-
-def pull_from(ctx: zmq.Context, endpoint: str) -> zmq.Socket:
-    s = ctx.socket(zmq.PULL)
-    s.linger = 0
-    s.rcvhwm = 0
-    s.connect(endpoint)
-    return s
-
-
-def receive(sock: zmq.Socket, count: int, timeout: float = 20.0, metrics: Optional[list] = None) -> List[Message]:
-    """`count` predictions ($metrics go to `metrics` when given)."""
-    out: List[Message] = []
-    deadline = time.monotonic() + timeout
-    while len(out) < count:
-        left = deadline - time.monotonic()
-        if left <= 0 or not sock.poll(int(left * 1000)):
-            raise AssertionError(f"got {len(out)} of {count} predictions within {timeout} s")
-        frames = sock.recv_multipart()
-        if frames[0] == b"$metrics":
-            if metrics is not None:
-                metrics.append(json.loads(frames[1]))
-            continue
-        out.append((frames[0], frames[1]))
-    return out
-
-
-def drain(sock: zmq.Socket, seconds: float, metrics: Optional[list] = None) -> List[Message]:
-    """Whatever predictions arrive within `seconds`."""
-    out: List[Message] = []
-    deadline = time.monotonic() + seconds
-    while True:
-        left = deadline - time.monotonic()
-        if left <= 0 or not sock.poll(int(left * 1000)):
-            return out
-        frames = sock.recv_multipart()
-        if frames[0] == b"$metrics":
-            if metrics is not None:
-                metrics.append(json.loads(frames[1]))
-        else:
-            out.append((frames[0], frames[1]))
-
-
-def replay(messages: Sequence[Message], args: Sequence[str], tmp: Path, name: str = "replay") -> List[Message]:
-    """The offline reference: `rtrl-stream replay` of `messages` with network options `args`."""
-    src, dst = tmp / f"{name}.in", tmp / f"{name}.out"
-    stream.write_frames(str(src), messages)
-    subprocess.run([binary(), "replay", str(src), "-o", str(dst), *args], check=True, capture_output=True)
-    return stream.read_frames(str(dst))
+        return super().stop(sig, timeout)[0]
 
 
 # ---------------------------------------------------------------- checkpoint files

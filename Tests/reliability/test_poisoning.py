@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 import zmq
 
-from streamproc import PUSH_PULL, Adapter, drain, pull_from, push_to, receive, replay, stream
+from streamproc import PUSH_PULL, Adapter, collect, pull_from, push_to, quiet, replay, stream
 
 N = 40          # samples per topic
 BAD = 20        # the poisoned sample's seq
@@ -44,8 +44,8 @@ def run_adapter(ctx, tmp: Path, net_args, messages, expect: int):
         for t, p in messages:
             push.send_multipart([t, p])
         metrics: list = []
-        got = receive(pull, expect, metrics=metrics)
-        got += drain(pull, 0.4, metrics)  # nothing else may come, and the metrics catch up
+        got = collect(pull, expect, metrics=metrics)
+        got += quiet(pull, 0.4, metrics)  # nothing else may come, and the metrics catch up
         assert a.stop() == 0, a.log()
         return got, metrics[-1], a.summary(), a.log()
     finally:
