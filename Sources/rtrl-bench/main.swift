@@ -100,7 +100,7 @@ func usage() -> Never {
                update (2 n n N per step), the rate of cblas_dgemm/sgemm measured in the same
                run on the same shape (n x n) x (n x N) and thread count, and their ratio
       elman    Elman networks: steps/s, the sensitivity entries kept against the naive
-               n_layers x N, memory per network
+               (every unit x N), memory per network
       scaling  steps/s and memory per network for each sensitivity mode (exact, snap1,
                uoro), fully_recurrent and elman
       --kernels  the engine's own product kernel against BLAS on the RTRL shapes
@@ -258,7 +258,7 @@ if opts.tables.contains("gemm") {
 if opts.tables.contains("elman") {
     print("## Elman 1-n-1: the hidden P has no output-weight columns; the output layer keeps no P")
     print()
-    print("| n_hidden | precision | N | steps/s | µs/step | P entries kept (per buffer) | naive n_layers x N (per buffer) | memory/net |")
+    print("| n_hidden | precision | N | steps/s | µs/step | P entries kept (per buffer) | naive: every unit x N (per buffer) | memory/net |")
     print("|---:|---|---:|---:|---:|---:|---:|---:|")
     for n in opts.elman {
         for p in opts.precisions {
