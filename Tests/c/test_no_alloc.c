@@ -66,7 +66,7 @@ typedef struct {
 /* One window of steps through every hot call; returns the allocations counted. */
 static long hot_window(rtrl_net *net, int steps, int kalman) {
     size_t nx = rtrl_net_num_inputs(net), ny = rtrl_net_num_outputs(net), np = rtrl_net_num_params(net);
-    double x[64], target[64], y[64], loss, *g = (double *)malloc(np * sizeof(double));
+    double x[128], target[128], y[128], loss, *g = (double *)malloc(np * sizeof(double));
     int t;
     size_t i;
     allocations = 0;
@@ -155,6 +155,10 @@ int main(void) {
     s[n].name = "elman 10, ekf"; s[n++].net = configured(tmp, RTRL_OPTIMIZER_EKF, RTRL_SENSITIVITY_EXACT, RTRL_READOUT_GRADIENT);
     rtrl_net_create_elman(1, 10, 2, NULL, &tmp);
     s[n].name = "elman 10, dekf"; s[n++].net = configured(tmp, RTRL_OPTIMIZER_DEKF, RTRL_SENSITIVITY_EXACT, RTRL_READOUT_GRADIENT);
+    /* 32 x 32 left factor by 32 x 4256 sensitivities: the engine's kernel, split over the
+       worker threads (>= 2^22 multiply-adds) when there are two or more. */
+    rtrl_net_create_fully_recurrent(100, 32, 1, NULL, &tmp);
+    s[n].name = "fully_recurrent 32 with 100 inputs (kernel on threads), sgd"; s[n++].net = configured(tmp, RTRL_OPTIMIZER_SGD, RTRL_SENSITIVITY_EXACT, RTRL_READOUT_GRADIENT);
     rtrl_net_create_elman(1, 10, 1, NULL, &tmp);
     s[n].name = "elman 10, rls readout"; s[n++].net = configured(tmp, RTRL_OPTIMIZER_ADAM, RTRL_SENSITIVITY_EXACT, RTRL_READOUT_RLS);
 
