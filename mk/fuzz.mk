@@ -34,7 +34,7 @@ FUZZ_SMOKE_SECONDS ?= 20
 FUZZ_FLAGS ?=
 SWIFTC ?= swiftc
 FUZZ_CLANG ?= clang
-FUZZ_SWIFT_FLAGS := -O -wmo -g -parse-as-library -sanitize=fuzzer,address
+FUZZ_SWIFT_FLAGS := -O -wmo -g -parse-as-library -sanitize=fuzzer,address -package-name rtrl
 FUZZ_C_FLAGS := -O1 -g -fno-omit-frame-pointer -fsanitize=fuzzer-no-link,address,undefined \
                 -fno-sanitize-recover=all -Iinclude
 FUZZ_INCLUDES := -I $(FUZZ_OBJ) -I Sources/COpenBLAS -I Sources/CZeroMQ -I Sources/CRTRL \

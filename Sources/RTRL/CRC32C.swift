@@ -1,6 +1,7 @@
 /// CRC-32C (Castagnoli, reflected polynomial 0x82F63B78), the checksum of the saved
-/// format. Slicing-by-8 tables, built once.
-enum _CRC32C {
+/// format (and of the stream adapter's checkpoint files, hence `package`). Slicing-by-8
+/// tables, built once.
+package enum _CRC32C {
     static let tables: [[UInt32]] = {
         var t = [[UInt32]](repeating: [UInt32](repeating: 0, count: 256), count: 8)
         for i in 0..<256 {
@@ -15,7 +16,7 @@ enum _CRC32C {
     }()
 
     /// The CRC-32C of `bytes`, continuing from `crc` (0 for a new checksum).
-    static func checksum(_ bytes: UnsafeRawBufferPointer, continuing crc: UInt32 = 0) -> UInt32 {
+    package static func checksum(_ bytes: UnsafeRawBufferPointer, continuing crc: UInt32 = 0) -> UInt32 {
         var c = ~crc
         let t = tables
         var i = 0

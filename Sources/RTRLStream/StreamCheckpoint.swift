@@ -71,7 +71,7 @@ public struct StreamCheckpoint: Equatable, Sendable {
         w.u8(hasPendingForecast ? 1 : 0)
         w.u64(UInt64(network.count))
         w.raw(network)
-        w.u32(_CRC32C.checksum(w.bytes))
+        w.u32(w.bytes.withUnsafeBytes { _CRC32C.checksum($0) })
         return w.bytes
     }
 

@@ -20,7 +20,7 @@ import Testing
     /// `bytes` with its trailing CRC-32C recomputed.
     static func resealed(_ bytes: [UInt8]) -> [UInt8] {
         var b = bytes
-        let crc = _CRC32C.checksum(Array(b[0 ..< b.count - 4]))
+        let crc = Array(b[0 ..< b.count - 4]).withUnsafeBytes { _CRC32C.checksum($0) }
         for k in 0..<4 { b[b.count - 4 + k] = UInt8(truncatingIfNeeded: crc >> (8 * UInt32(k))) }
         return b
     }
