@@ -33,13 +33,13 @@ extension _Engine {
         let theta = self.theta, grad = self.grad
         switch c.optimizer {
         case .sgd:
-            guard !c.divergenceGuard || _allFinite({ i in (theta[i] - eta * (scale * grad[i])).isFinite }) else { throw refuse() }
+            guard !c.divergenceGuard || _allFinite({ i in S._nonFinite(theta[i] - eta * (scale * grad[i])) }) else { throw refuse() }
             for i in 0..<n { theta[i] -= eta * (scale * grad[i]) }
         case .momentum:
             let mu = S(c.momentum)
             guard !c.divergenceGuard || _allFinite({ i in
                 let v = mu * moment1[i] + scale * grad[i]
-                return v.isFinite && (theta[i] - eta * v).isFinite
+                return S._nonFinite(v) | S._nonFinite(theta[i] - eta * v)
             }) else { throw refuse() }
             for i in 0..<n {
                 let v = mu * moment1[i] + scale * grad[i]
@@ -59,7 +59,7 @@ extension _Engine {
                 let mHat = m / c1, vHat = v / c2
                 return (m, v, theta[i] - eta * mHat / (vHat.squareRoot() + eps))
             }
-            guard !c.divergenceGuard || _allFinite({ i in let s = step(i); return s.m.isFinite && s.v.isFinite && s.theta.isFinite }) else { throw refuse() }
+            guard !c.divergenceGuard || _allFinite({ i in let s = step(i); return S._nonFinite(s.m) | S._nonFinite(s.v) | S._nonFinite(s.theta) }) else { throw refuse() }
             for i in 0..<n {
                 let s = step(i)
                 moment1[i] = s.m
@@ -70,11 +70,15 @@ extension _Engine {
         }
     }
 
-    /// True when `isFinite(i)` holds for every parameter index.
+    /// True when `nonFinite(i)` (1 for a non-finite value, else 0) is 0 for every parameter
+    /// index. An OR over all of them without an early exit, so that the loop vectorises:
+    /// a refusal is rare, the check runs at every update.
     @inline(__always)
-    private func _allFinite(_ isFinite: (Int) -> Bool) -> Bool {
-        for i in 0..<numParams where !isFinite(i) { return false }
-        return true
+    private func _allFinite(_ nonFinite: (Int) -> UInt64) -> Bool {
+        let n = numParams
+        var bad: UInt64 = 0
+        for i in 0..<n { bad |= nonFinite(i) }
+        return bad == 0
     }
 
     private func refuse() -> RTRLError {

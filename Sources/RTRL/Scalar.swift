@@ -14,6 +14,9 @@ protocol _Scalar: BinaryFloatingPoint, Sendable where RawSignificand: FixedWidth
     static func _exp(_ x: Self) -> Self
     static func _log(_ x: Self) -> Self
     static func _tanh(_ x: Self) -> Self
+    /// 1 when x is infinite or NaN, else 0, by integer arithmetic on the exponent bits (no
+    /// comparison, no branch: loops over it vectorise).
+    static func _nonFinite(_ x: Self) -> UInt64
     /// C = alpha A B + beta C, with A (m x k), B (k x n), C (m x n).
     static func _gemm(
         _ m: Int, _ n: Int, _ k: Int, _ alpha: Self,
@@ -128,6 +131,10 @@ extension Double: _Scalar {
     @inline(__always) static func _exp(_ x: Double) -> Double { exp(x) }
     @inline(__always) static func _log(_ x: Double) -> Double { log(x) }
     @inline(__always) static func _tanh(_ x: Double) -> Double { tanh(x) }
+    // The exponent field is all ones exactly when adding one unit to it carries into the sign bit.
+    @inline(__always) static func _nonFinite(_ x: Double) -> UInt64 {
+        ((x.bitPattern & 0x7FF0_0000_0000_0000) &+ 0x0010_0000_0000_0000) >> 63
+    }
 
     @inline(__always)
     static func _gemm(
@@ -182,6 +189,9 @@ extension Float: _Scalar {
     @inline(__always) static func _exp(_ x: Float) -> Float { expf(x) }
     @inline(__always) static func _log(_ x: Float) -> Float { logf(x) }
     @inline(__always) static func _tanh(_ x: Float) -> Float { tanhf(x) }
+    @inline(__always) static func _nonFinite(_ x: Float) -> UInt64 {
+        UInt64(((x.bitPattern & 0x7F80_0000) &+ 0x0080_0000) >> 31)
+    }
 
     @inline(__always)
     static func _gemm(

@@ -1,5 +1,5 @@
 import Testing
-import RTRL
+@testable import RTRL
 
 /// The divergence guard: a poisoned step or update is refused and counted, and the learner
 /// goes on exactly as if the bad sample had never arrived.
@@ -84,6 +84,32 @@ import RTRL
         try net.feed([0.5])
         _ = try net.learn([0.25])
         #expect(net.parameters() != p0)
+    }
+
+    /// The guard's check of every would-be value, per optimizer and precision: an update
+    /// that overflows in the working precision is refused and leaves every parameter.
+    @Test(arguments: [(OptimizerKind.sgd, Precision.f64), (.momentum, .f64), (.sgd, .f32), (.momentum, .f32), (.adam, .f32)])
+    func anOverflowingUpdateIsRefusedByEveryOptimizer(_ optimizer: OptimizerKind, _ precision: Precision) throws {
+        let net = try Network.elman(inputs: 1, hidden: 4, outputs: 1, seed: 3, precision: precision)
+        // 1e300 is infinite in f32: every update overflows there.
+        try net.configure(TrainingConfiguration(optimizer: optimizer, learningRate: 1e300))
+        let p0 = net.parameters()
+        try net.feed([0.5])
+        #expect { try net.learn([1e10]) } throws: { ($0 as? RTRLError)?.code == .diverged }
+        #expect(net.parameters() == p0)
+        #expect(net.refusedUpdates == 1)
+    }
+
+    /// The branch-free test behind the guard's check.
+    @Test func nonFiniteIsOneExactlyForInfinitiesAndNaNs() {
+        let doubles: [Double] = [0, -0.0, 1, -1, .greatestFiniteMagnitude, -.greatestFiniteMagnitude,
+                                 .leastNonzeroMagnitude, .leastNormalMagnitude, .infinity, -.infinity, .nan, -.nan,
+                                 .signalingNaN]
+        for x in doubles { #expect(Double._nonFinite(x) == (x.isFinite ? 0 : 1), "\(x)") }
+        let floats: [Float] = [0, -0.0, 1, -1, .greatestFiniteMagnitude, -.greatestFiniteMagnitude,
+                               .leastNonzeroMagnitude, .leastNormalMagnitude, .infinity, -.infinity, .nan, -.nan,
+                               .signalingNaN]
+        for x in floats { #expect(Float._nonFinite(x) == (x.isFinite ? 0 : 1), "\(x)") }
     }
 
     @Test func withTheGuardOffNothingIsRefused() throws {
