@@ -630,7 +630,9 @@ rtrl_status rtrl_net_get_params(const rtrl_net *net, double *params, size_t n);
 
 /**
  * Replaces the flat parameter vector with n finite values (n == rtrl_net_num_params).
- * Optimizer state and the gradient buffer stay.
+ * Optimizer state and the gradient buffer stay. A value that is not finite, or in an
+ * f32 network one beyond Float's range (|v| > 3.4e38), is RTRL_ERR_INVALID_ARGUMENT and
+ * nothing changes.
  */
 rtrl_status rtrl_net_set_params(rtrl_net *net, const double *params, size_t n);
 
@@ -674,7 +676,11 @@ rtrl_status rtrl_net_block_info(const rtrl_net *net, const char *name, size_t *r
 rtrl_status rtrl_net_get_block(const rtrl_net *net, const char *name, double *values,
                                size_t n);
 
-/** Replaces the block called `name` with n == rows * cols finite values, row-major. */
+/**
+ * Replaces the block called `name` with n == rows * cols finite values, row-major (in an
+ * f32 network each within Float's range, |v| <= 3.4e38); otherwise
+ * RTRL_ERR_INVALID_ARGUMENT and nothing changes.
+ */
 rtrl_status rtrl_net_set_block(rtrl_net *net, const char *name, const double *values,
                                size_t n);
 

@@ -172,6 +172,14 @@ public final class Network {
         }
     }
 
+    /// In an f32 network, every value must stay finite as a Float (|v| < 3.4e38).
+    func _checkRange(_ op: StaticString, _ v: UnsafeBufferPointer<Double>) throws(RTRLError) {
+        guard precision == .f32 else { return }
+        for i in 0..<v.count where !Float(v[i]).isFinite {
+            throw .invalid("\(op): value [\(i)] (\(v[i])) is out of the range of an f32 network (|v| <= \(Float.greatestFiniteMagnitude))")
+        }
+    }
+
     @inline(__always)
     func _checkLength(_ op: StaticString, _ what: StaticString, _ count: Int, _ expected: Int) throws(RTRLError) {
         guard count == expected else {
@@ -316,6 +324,7 @@ public final class Network {
         for i in 0..<p.count where !p[i].isFinite {
             throw .invalid("set_params: value [\(i)] is not finite (\(p[i]))")
         }
+        try _checkRange("set_params", p)
         switch storage {
         case .f64(let e): for i in 0..<p.count { e.theta[i] = p[i] }
         case .f32(let e): for i in 0..<p.count { e.theta[i] = Float(p[i]) }
@@ -349,6 +358,7 @@ public final class Network {
         for i in 0..<values.count where !values[i].isFinite {
             throw .invalid("set_block \"\(name)\": value [\(i)] is not finite (\(values[i]))")
         }
+        try _checkRange("set_block", values)
         switch storage {
         case .f64(let e): let p = (base ? e.theta : e.fixed) + b.offset; for i in 0..<b.count { p[i] = values[i] }
         case .f32(let e): let p = (base ? e.theta : e.fixed) + b.offset; for i in 0..<b.count { p[i] = Float(values[i]) }

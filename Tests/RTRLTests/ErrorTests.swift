@@ -138,6 +138,24 @@ struct NetworkInputErrorTests {
         }
     }
 
+    /// A finite Double that a Float cannot hold would turn into an infinite weight.
+    @Test func f32ValuesOutOfRange() throws {
+        let net = try Network.elman(inputs: 1, hidden: 3, outputs: 1, seed: 1, precision: .f32)
+        var p = net.parameters()
+        p[2] = 1e300
+        expectRejected(net, "set_params: value [2] (1e+300) is out of the range of an f32 network") { try net.setParameters(p) }
+        expectRejected(net, "set_block: value [1] (-4e+38) is out of the range of an f32 network") {
+            try net.setBlock(named: "input->hidden", [0, -4e38, 0])
+        }
+        p[2] = 3e38  // within Float's range
+        try net.setParameters(p)
+        #expect(net.parameters()[2] == Double(Float(3e38)))
+        let wide = try Network.elman(inputs: 1, hidden: 3, outputs: 1, seed: 1)
+        p[2] = 1e300
+        try wide.setParameters(p)  // f64 holds it
+        #expect(wide.parameters()[2] == 1e300)
+    }
+
     @Test func setBlockWrongLengthOrNonFinite() throws {
         let net = try busyNetwork()
         expectRejected(net, "got 5 values, the block has 3 x 2 = 6") { try net.setBlock(named: "input->hidden", [0, 0, 0, 0, 0]) }
