@@ -49,6 +49,8 @@ final class _Engine<S: _Scalar> {
     var productScratch = _Buffer<S>.empty
     /// SnAp-1 or UORO state (allocated while `path` is one of them).
     var approximate: _ApproximateState<S>?
+    /// Which rows of the gradient buffer may be non-zero (on the per-parameter paths).
+    var gradientSupport: _GradientSupport?
     /// The generator of UORO's random signs (seeded from the network's seed; saved).
     var rng: _SplitMix64
 
@@ -95,6 +97,7 @@ final class _Engine<S: _Scalar> {
             productScratch = _Buffer(count: scratchLayout.productCount)
         } else if path == .exactDiagonal {
             approximate = _ApproximateState(self, path: path)
+            gradientSupport = _GradientSupport(program, numParams: n, layers: topology.layers.count, everywhere: false)
         }
     }
 
@@ -107,6 +110,7 @@ final class _Engine<S: _Scalar> {
         baseElements + moment1.count + moment2.count + sensitivities.count + productScratch.count
             + (approximate?.count ?? 0)
             + (secondOrder.map { $0.covariance.count + $0.scratchCount } ?? 0)
+            + ((gradientSupport?.bytes ?? 0) + MemoryLayout<S>.size - 1) / MemoryLayout<S>.size
     }
 
     /// The scalars every network holds whatever its configuration: weights, gradient
@@ -219,10 +223,12 @@ final class _Engine<S: _Scalar> {
         let newPath = SensitivityPath(c.sensitivity, diagonalExact: plan.diagonalExact)
         var newSensitivities = sensitivities, newProductScratch = productScratch
         var newApproximate = approximate
+        var newSupport = gradientSupport
         if newPath != path || (newPath == .exact && sensitivities.count != plan.sensitivityEntries) {
             newSensitivities = .empty
             newProductScratch = .empty
             newApproximate = nil
+            newSupport = nil
             switch newPath {
             case .exact:
                 guard plan.sensitivityEntries <= Network.maxElements - baseElements - scratchLayout.productCount else {
@@ -230,7 +236,10 @@ final class _Engine<S: _Scalar> {
                 }
                 newSensitivities = _Buffer(count: plan.sensitivityEntries)
                 newProductScratch = _Buffer(count: scratchLayout.productCount)
-            case .exactDiagonal, .snap1, .uoro:
+            case .exactDiagonal, .snap1:
+                newApproximate = _ApproximateState(self, path: newPath)
+                newSupport = _GradientSupport(program, numParams: numParams, layers: topo.layers.count, everywhere: true)
+            case .uoro:
                 newApproximate = _ApproximateState(self, path: newPath)
             }
         }
@@ -244,6 +253,7 @@ final class _Engine<S: _Scalar> {
         sensitivities = newSensitivities
         productScratch = newProductScratch
         approximate = newApproximate
+        gradientSupport = newSupport
         moment1 = c.optimizer == .momentum || c.optimizer == .adam ? _Buffer(count: numParams) : .empty
         moment2 = c.optimizer == .adam ? _Buffer(count: numParams) : .empty
         adamSteps = 0
@@ -265,6 +275,11 @@ final class _Engine<S: _Scalar> {
         e.sensitivities = sensitivities.clone()
         e.productScratch = _Buffer(count: productScratch.count)
         e.approximate = approximate.map { $0.clone(for: e) }
+        e.gradientSupport = gradientSupport.map {
+            let s = _GradientSupport(program, numParams: numParams, layers: topo.layers.count, everywhere: true)
+            s.copy(from: $0)
+            return s
+        }
         e.secondOrder = secondOrder.map { $0.clone() }
         e.adamSteps = adamSteps
         e.learnCount = learnCount
@@ -273,6 +288,19 @@ final class _Engine<S: _Scalar> {
         e.phase = phase
         e.rng = rng
         return e
+    }
+
+    /// Clears the gradient buffer: the runs its support says may be non-zero, or all of it.
+    ///
+    /// - Complexity: O(N), or O(the support) on the per-parameter paths.
+    func _clearGradient() {
+        if let support = gradientSupport {
+            let g = grad
+            support.forEachRun(numParams: numParams) { start, count in (g + start).update(repeating: 0, count: count) }
+            support.cleared()
+        } else {
+            grad.update(repeating: 0, count: numParams)
+        }
     }
 
     /// Clears the sensitivities only (both buffers; every path), keeping activations: the

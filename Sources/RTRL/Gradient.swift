@@ -61,6 +61,7 @@ extension _Engine {
         seed(scratch + steps[program.outputStep].errorOffset)
         let perParameter = path == .snap1 || path == .exactDiagonal
         let n = numParams
+        let support = g == grad ? gradientSupport : nil
         for position in stride(from: steps.count - 1, through: 0, by: -1) {
             let step = steps[position]
             if step.pFree {
@@ -69,7 +70,8 @@ extension _Engine {
                 _propagateToSources(step, u, delay0Only: false)
             } else if perParameter, let ap = approximate {
                 _addPerParameterGradient(step, error: scratch + step.errorOffset,
-                                         sensitivities: ap.perParameter(phase: phase, delay: 0, numParams: n), into: g)
+                                         sensitivities: ap.perParameter(phase: phase, delay: 0, numParams: n), into: g,
+                                         marking: support?.flags(layer: step.layer))
                 let u = _backpropagateUnit(step)
                 _propagateToSources(step, u, delay0Only: true)
             }
@@ -84,7 +86,8 @@ extension _Engine {
             guard let ap = approximate, ap.perParameterBuffers == 2 else { break }
             let previous = ap.perParameter(phase: phase, delay: 1, numParams: n)
             for step in steps where !step.pFree && step.delay1Source {
-                _addPerParameterGradient(step, error: scratch + step.vjpOffset.1, sensitivities: previous, into: g)
+                _addPerParameterGradient(step, error: scratch + step.vjpOffset.1, sensitivities: previous, into: g,
+                                         marking: support?.flags(layer: step.layer))
             }
         case .uoro:
             guard let ap = approximate else { break }

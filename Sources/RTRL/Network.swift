@@ -273,8 +273,8 @@ public final class Network {
     /// Clears the gradient buffer (only).
     public func zeroGrad() {
         switch storage {
-        case .f64(let e): e.grad.update(repeating: 0, count: e.numParams)
-        case .f32(let e): e.grad.update(repeating: 0, count: e.numParams)
+        case .f64(let e): e._clearGradient()
+        case .f32(let e): e._clearGradient()
         }
     }
 

@@ -16,7 +16,7 @@ extension _Engine {
     /// - Complexity: O(N), two passes (check, then write).
     func _applyOptimizer() throws(RTRLError) {
         defer {
-            grad.update(repeating: 0, count: numParams)
+            _clearGradient()
             learnCount = 0
         }
         let n = numParams
@@ -33,6 +33,24 @@ extension _Engine {
         let theta = self.theta, grad = self.grad
         switch c.optimizer {
         case .sgd:
+            if c.clipNorm == nil, let support = gradientSupport {
+                // Only the runs that may be non-zero: elsewhere theta - eta * (+0) is theta.
+                if c.divergenceGuard {
+                    var bad: UInt64 = 0
+                    support.forEachRun(numParams: n) { start, count in
+                        let t = theta + start, g = grad + start
+                        var b: UInt64 = 0
+                        for i in 0..<count { b |= S._nonFinite(t[i] - eta * (scale * g[i])) }
+                        bad |= b
+                    }
+                    guard bad == 0 else { throw refuse() }
+                }
+                support.forEachRun(numParams: n) { start, count in
+                    let t = theta + start, g = grad + start
+                    for i in 0..<count { t[i] -= eta * (scale * g[i]) }
+                }
+                break
+            }
             guard !c.divergenceGuard || _allFinite({ i in S._nonFinite(theta[i] - eta * (scale * grad[i])) }) else { throw refuse() }
             for i in 0..<n { theta[i] -= eta * (scale * grad[i]) }
         case .momentum:

@@ -396,6 +396,7 @@ extension Network {
         try p.array(e.theta, e.topo.numParams, "parameters")
         try p.array(e.fixed, e.topo.numFixed, "fixed weights")
         try p.array(e.grad, e.topo.numParams, "gradient buffer")
+        e.gradientSupport?.everywhere = true
         try p.array(e.moment1.base, e.moment1.count, "optimizer state 1")
         try p.array(e.moment2.base, e.moment2.count, "optimizer state 2")
         try p.array(e.state, e.layout.count, "network state")

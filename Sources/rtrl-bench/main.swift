@@ -84,6 +84,8 @@ struct Options {
     var precisions: [Precision] = [.f64, .f32]
     var kernels = false
     var tables: Set<String> = ["gemm", "elman", "scaling"]
+    var modes = SensitivityMode.allCases
+    var presets = ["fully_recurrent", "elman"]
 }
 
 nonisolated(unsafe) var opts = Options()
@@ -92,7 +94,7 @@ func usage() -> Never {
     print("""
     usage: rtrl-bench [--sizes 8,16,...] [--elman 32,128] [--scaling 64,256,1024]
                       [--only gemm|elman|scaling] [--repeats R] [--seconds S] [--f64-only]
-                      [--kernels]
+                      [--kernels] [--modes exact,snap1,uoro] [--presets fully_recurrent,elman]
 
     Prints markdown tables (docs/performance.md explains the method):
       gemm     fully_recurrent networks (m = 1 input, 1 output) learning online with SGD
@@ -104,6 +106,7 @@ func usage() -> Never {
       scaling  steps/s and memory per network for each sensitivity mode (exact, snap1,
                uoro), fully_recurrent and elman
       --kernels  the engine's own product kernel against BLAS on the RTRL shapes
+      --modes, --presets  limit the scaling table to these sensitivity modes / networks
     Timings are medians of R rounds of >= S seconds; the RTRL step and the GEMM it is
     compared with are timed in alternating rounds.
     """)
@@ -120,6 +123,19 @@ while let a = args.popFirst() {
     case "--seconds": opts.minSeconds = Double(args.popFirst() ?? "") ?? opts.minSeconds
     case "--f64-only": opts.precisions = [.f64]
     case "--kernels": opts.kernels = true
+    case "--modes":
+        let names = (args.popFirst() ?? "").split(separator: ",").map(String.init)
+        opts.modes = names.compactMap { SensitivityMode(rawValue: $0) }
+        if opts.modes.count != names.count {
+            print("rtrl-bench: --modes takes exact, snap1 and uoro")
+            exit(2)
+        }
+    case "--presets":
+        opts.presets = (args.popFirst() ?? "").split(separator: ",").map(String.init)
+        if opts.presets.contains(where: { $0 != "fully_recurrent" && $0 != "elman" }) {
+            print("rtrl-bench: --presets takes fully_recurrent and elman")
+            exit(2)
+        }
     case "-h", "--help": usage()
     default:
         print("rtrl-bench: unknown option \(a) (try --help)")
@@ -278,9 +294,9 @@ if opts.tables.contains("scaling") {
     print()
     print("| network | n | N | mode | path | steps/s | memory/net | memory / parameter memory |")
     print("|---|---:|---:|---|---|---:|---:|---:|")
-    for preset in ["fully_recurrent", "elman"] {
+    for preset in opts.presets {
         for n in opts.scaling {
-            for mode in SensitivityMode.allCases {
+            for mode in opts.modes {
                 let make = { () throws(RTRLError) -> Network in
                     preset == "elman"
                         ? try Network.elman(inputs: 1, hidden: n, outputs: 1, seed: 1, precision: .f32)

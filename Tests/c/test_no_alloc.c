@@ -149,6 +149,8 @@ int main(void) {
     s[n].name = "builder graph f32"; s[n++].net = configured(builder_net(RTRL_PRECISION_F32), RTRL_OPTIMIZER_SGD, RTRL_SENSITIVITY_EXACT, RTRL_READOUT_GRADIENT);
     rtrl_net_create_elman(1, 12, 1, NULL, &tmp);
     s[n].name = "elman 12, snap1"; s[n++].net = configured(tmp, RTRL_OPTIMIZER_SGD, RTRL_SENSITIVITY_SNAP1, RTRL_READOUT_GRADIENT);
+    rtrl_net_create_fully_recurrent(1, 12, 1, &f32, &tmp);
+    s[n].name = "fully_recurrent 12 f32, snap1 (SGD on the gradient's support)"; s[n++].net = configured(tmp, RTRL_OPTIMIZER_SGD, RTRL_SENSITIVITY_SNAP1, RTRL_READOUT_GRADIENT);
     rtrl_net_create_fully_recurrent(1, 12, 1, NULL, &tmp);
     s[n].name = "fully_recurrent 12, uoro"; s[n++].net = configured(tmp, RTRL_OPTIMIZER_ADAM, RTRL_SENSITIVITY_UORO, RTRL_READOUT_GRADIENT);
     rtrl_net_create_elman(1, 10, 1, NULL, &tmp);
