@@ -160,6 +160,11 @@ final class _Engine<S: _Scalar> {
     }
     /// y(t), the prediction of the last forward pass.
     @inline(__always) var prediction: UnsafeMutablePointer<S> { state + (phase == 0 ? layout.prediction.0 : layout.prediction.1) }
+    /// Writes y(t), the prediction of the last forward pass, into `y` (`numOutputs` values).
+    @inline(__always) func _writePrediction(_ y: UnsafeMutablePointer<Double>) {
+        let p = prediction
+        for k in 0..<topo.numOutputs { y[k] = Double(p[k]) }
+    }
 
     /// The source vector of an edge at step t - delay: x or a_S.
     @inline(__always) func sourceVector(_ e: _Edge<S>) -> UnsafeMutablePointer<S> {

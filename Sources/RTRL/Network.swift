@@ -290,10 +290,20 @@ public final class Network {
         try _checkInput("step", x)
         if let target { try _checkTarget("step", target) }
         if let y { try _checkLength("step", "y", y.count, topo.numOutputs) }
-        try _feed(x.baseAddress)
-        if let y { _output(y.baseAddress!) }
-        guard let target else { return nil }
-        return try _learn(target.baseAddress!, counting: true)
+        // One switch for the three parts: each switch on the storage retains the engine.
+        switch storage {
+        case .f64(let e): return try _step(e, x.baseAddress, target?.baseAddress, y?.baseAddress)
+        case .f32(let e): return try _step(e, x.baseAddress, target?.baseAddress, y?.baseAddress)
+        }
+    }
+
+    @inline(__always)
+    private func _step<S: _Scalar>(_ e: _Engine<S>, _ x: UnsafePointer<Double>?, _ t: UnsafePointer<Double>?,
+                                   _ y: UnsafeMutablePointer<Double>?) throws(RTRLError) -> Double? {
+        try e.feed(x)
+        if let y { e._writePrediction(y) }
+        guard let t else { return nil }
+        return try e.learn(t, counting: true)
     }
 
     /// Sets activations, remembered inputs and sensitivities back to 0 (a new sequence);

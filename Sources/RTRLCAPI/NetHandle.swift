@@ -53,6 +53,15 @@ final class _NetHandle {
         OpaquePointer(Unmanaged.passRetained(_NetHandle(network)).toOpaque())
     }
 
+    /// Runs `body` on the object behind a caller's handle without retaining it: the
+    /// caller owns the handle for the duration of the call (the per-step calls use this;
+    /// a retain and release cost about 5 % of a small network's step).
+    @inline(__always)
+    static func with<R>(_ p: OpaquePointer?, _ op: StaticString, _ body: (_NetHandle) throws -> R) throws -> R {
+        guard let p else { throw _Failure.invalid("\(op): net is NULL") }
+        return try Unmanaged<_NetHandle>.fromOpaque(UnsafeRawPointer(p))._withUnsafeGuaranteedRef(body)
+    }
+
     /// The object behind a caller's handle.
     static func from(_ p: OpaquePointer?, _ op: StaticString) throws -> _NetHandle {
         guard let p else { throw _Failure.invalid("\(op): net is NULL") }

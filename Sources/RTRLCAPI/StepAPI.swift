@@ -2,13 +2,13 @@ import CRTRL
 import RTRL
 
 // Stepping and learning: feed, output, learn, accumulate, apply, the gradient buffer.
+// The per-step calls reach the network without retaining the handle (`_NetHandle.with`).
 
 @_cdecl("rtrl_net_feed")
 public func rtrl_net_feed(_ net: OpaquePointer?, _ x: UnsafePointer<Double>?, _ nx: UInt) -> rtrl_status {
     let op: StaticString = "rtrl_net_feed"
     return _status {
-        let h = try _NetHandle.from(net, op)
-        try h.network.feed(try _input(x, nx, op, "x"))
+        try _NetHandle.with(net, op) { h in try h.network.feed(try _input(x, nx, op, "x")) }
     }
 }
 
@@ -16,8 +16,7 @@ public func rtrl_net_feed(_ net: OpaquePointer?, _ x: UnsafePointer<Double>?, _ 
 public func rtrl_net_output(_ net: OpaquePointer?, _ y: UnsafeMutablePointer<Double>?, _ ny: UInt) -> rtrl_status {
     let op: StaticString = "rtrl_net_output"
     return _status {
-        let h = try _NetHandle.from(net, op)
-        try h.network.output(into: try _output(y, ny, op, "y"))
+        try _NetHandle.with(net, op) { h in try h.network.output(into: try _output(y, ny, op, "y")) }
     }
 }
 
@@ -28,10 +27,11 @@ private func _learn(
 ) -> rtrl_status {
     loss?.pointee = .nan
     return _status {
-        let h = try _NetHandle.from(net, op)
-        let t = try _input(target, ny, op, "target")
-        let e = counting ? try h.network.learn(t) : try h.network.accumulate(t)
-        loss?.pointee = e
+        try _NetHandle.with(net, op) { h in
+            let t = try _input(target, ny, op, "target")
+            let e = counting ? try h.network.learn(t) : try h.network.accumulate(t)
+            loss?.pointee = e
+        }
     }
 }
 
@@ -51,7 +51,7 @@ public func rtrl_net_accumulate(
 
 @_cdecl("rtrl_net_apply")
 public func rtrl_net_apply(_ net: OpaquePointer?) -> rtrl_status {
-    _status { try _NetHandle.from(net, "rtrl_net_apply").network.apply() }
+    _status { try _NetHandle.with(net, "rtrl_net_apply") { h in try h.network.apply() } }
 }
 
 @_cdecl("rtrl_net_gradient")
@@ -77,13 +77,14 @@ public func rtrl_net_step(
     let op: StaticString = "rtrl_net_step"
     loss?.pointee = .nan
     return _status {
-        let h = try _NetHandle.from(net, op)
-        let xs = try _input(x, nx, op, "x")
-        // NULL target and y_out: ny is not used. Otherwise both have length ny.
-        let t = try target.map { try _input($0, ny, op, "target") }
-        let y = try yOut.map { try _output($0, ny, op, "y_out") }
-        let e = try h.network.step(xs, target: t, output: y)
-        loss?.pointee = e ?? .nan
+        try _NetHandle.with(net, op) { h in
+            let xs = try _input(x, nx, op, "x")
+            // NULL target and y_out: ny is not used. Otherwise both have length ny.
+            let t = try target.map { try _input($0, ny, op, "target") }
+            let y = try yOut.map { try _output($0, ny, op, "y_out") }
+            let e = try h.network.step(xs, target: t, output: y)
+            loss?.pointee = e ?? .nan
+        }
     }
 }
 
