@@ -8,12 +8,15 @@ P(t) = D(t) [W_rec P(t-1) + I(t)] as one matrix product per step, then the gradi
 the update. rtrl runs through the Python binding (`net.run` over the whole stream, and
 `net.step` one call per step).
 
-Usage: compare_numpy.py [--sizes 8,16,32,64,128] [--seconds 1.0]
-Prints a markdown table: steps/s of each, and rtrl/numpy.
+Usage: compare_numpy.py [--sizes 8,16,32,64,128] [--seconds 1.0] [--rounds 7]
+Prints a markdown table: the median steps/s of each over the rounds, and the median over
+rounds of rtrl/numpy (each round times numpy, rtrl's run and rtrl's step() in turn, so
+that a change of the machine's speed between runs does not enter the ratio).
 """
 from __future__ import annotations
 
 import argparse
+import statistics
 import time
 
 import numpy as np
@@ -54,18 +57,34 @@ def timed(run, steps: int) -> float:
     return time.perf_counter() - t0
 
 
-def steps_per_second(run, seconds: float) -> float:
+def calibrated(run, seconds: float) -> int:
+    """A step count that takes about `seconds` / 4."""
     steps = 16
-    while timed(run, steps) < seconds / 8:
+    while True:
+        dt = timed(run, steps)
+        if dt >= seconds / 16:
+            return max(16, int(steps * (seconds / 4) / dt))
         steps *= 4
-    best = min(timed(run, steps) for _ in range(3))
-    return steps / best
+
+
+def interleaved(runs, seconds: float, rounds: int):
+    """Times each of `runs` once per round, in turn (so that every round sees the same
+    machine state), for `rounds` rounds: the median steps/s of each, and per run the
+    median over rounds of its rate divided by the first run's."""
+    counts = [calibrated(r, seconds) for r in runs]
+    rates = [[] for _ in runs]
+    for _ in range(rounds):
+        for i, r in enumerate(runs):
+            rates[i].append(counts[i] / timed(r, counts[i]))
+    ratios = [statistics.median(x / b for x, b in zip(rates[i], rates[0])) for i in range(len(runs))]
+    return [statistics.median(x) for x in rates], ratios
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--sizes", default="8,16,32,64,128")
-    ap.add_argument("--seconds", type=float, default=1.0)
+    ap.add_argument("--seconds", type=float, default=1.0, help="about the time of one round of each run")
+    ap.add_argument("--rounds", type=int, default=7, help="rounds; each times numpy, rtrl run and rtrl step() in turn")
     args = ap.parse_args()
     sizes = [int(s) for s in args.sizes.split(",") if s]
     print(f"rtrl {rtrl.__version__}, numpy {np.__version__}")
@@ -96,10 +115,8 @@ def main() -> None:
             for i in range(steps):
                 net.step(X[i % len(X)], Y[i % len(Y)])
 
-        a = steps_per_second(run_numpy, args.seconds)
-        b = steps_per_second(run_rtrl, args.seconds)
-        c = steps_per_second(step_rtrl, args.seconds)
-        print(f"| {n} | {net.num_params} | {a:,.0f} | {b:,.0f} | {c:,.0f} | {b / a:.1f} | {c / a:.1f} |")
+        (a, b, c), (_, rb, rc) = interleaved([run_numpy, run_rtrl, step_rtrl], args.seconds, args.rounds)
+        print(f"| {n} | {net.num_params} | {a:,.0f} | {b:,.0f} | {c:,.0f} | {rb:.1f} | {rc:.1f} |")
         net.close()
 
 
