@@ -87,9 +87,11 @@ final class _GradientSupport {
             + unitCount + flagBase.count * MemoryLayout<Int>.stride
     }
 
-    /// The flags of `layer`'s units, for the gradient to set as it writes their rows.
-    @inline(__always) func flags(layer: Int) -> UnsafeMutablePointer<UInt8> {
-        flags.baseAddress! + max(flagBase[layer], 0)
+    /// The flags of `layer`'s units, for the gradient to set as it writes their rows; nil
+    /// for a layer without sensitivities (its parameters are always in the support).
+    @inline(__always) func flags(layer: Int) -> UnsafeMutablePointer<UInt8>? {
+        let base = flagBase[layer]
+        return base < 0 ? nil : flags.baseAddress! + base
     }
 
     /// Calls `body(start, count)` for every run of parameters that may be non-zero (all of
