@@ -186,7 +186,10 @@ typedef enum rtrl_sensitivity {
      *  (diagonal), exact RTRL keeps one sensitivity per parameter at O(N) per step. */
     RTRL_SENSITIVITY_EXACT = 0,
     /** SnAp-1 (Menick et al. 2021): for each parameter only the sensitivity of the unit it
-     *  writes to. O(N) memory, O(forward pass + N) time per step. */
+     *  writes to. O(N) memory, O(forward pass + N) time per step. It keeps no path from a
+     *  unit back to the loss through the recurrence, so only units with an error in the
+     *  same step learn: in a fully recurrent network, the output units' incoming weights
+     *  and biases; give it a layer that reads every recurrent unit (Elman) for the rest. */
     RTRL_SENSITIVITY_SNAP1 = 1,
     /** UORO (Tallec & Ollivier 2018): an unbiased rank-one estimate with random signs from
      *  the network's seeded generator (saved with it). O(n + N) memory and time. */

@@ -456,8 +456,11 @@ class Network:
             max_covariance_entries: the most covariance entries EKF, DEKF or the RLS
                 readout may hold (default 2**26); more is an OutOfMemoryError.
             sensitivity: "exact" (the default; O(N) per step by itself when every
-                recurrence is diagonal), "snap1" (SnAp-1, one sensitivity per parameter)
-                or "uoro" (an unbiased rank-one estimate); see :attr:`sensitivity_path`.
+                recurrence is diagonal), "snap1" (SnAp-1, one sensitivity per parameter;
+                only units with an error in the same step learn, so in a fully recurrent
+                network only the output units' weights do: use a readout layer, as in
+                Elman's network) or "uoro" (an unbiased rank-one estimate); see
+                :attr:`sensitivity_path`.
         """
         h = self._handle()
         p = TrainParams()
