@@ -281,7 +281,7 @@ final class _Engine<S: _Scalar> {
         e.productScratch = _Buffer(count: productScratch.count)
         e.approximate = approximate.map { $0.clone(for: e) }
         e.gradientSupport = gradientSupport.map {
-            let s = _GradientSupport(program, numParams: numParams, layers: topo.layers.count, everywhere: true)
+            let s = _GradientSupport(e.program, numParams: numParams, layers: topo.layers.count, everywhere: true)
             s.copy(from: $0)
             return s
         }

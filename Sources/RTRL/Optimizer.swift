@@ -13,7 +13,8 @@ extension _Engine {
     /// non-finite, nothing is written, the buffer is cleared, the refusal is counted and
     /// `diverged` is thrown.
     ///
-    /// - Complexity: O(N), two passes (check, then write).
+    /// - Complexity: O(N), two passes (check, then write); SGD without clipping on the
+    ///   per-parameter paths visits only the buffer's support (``_GradientSupport``).
     func _applyOptimizer() throws(RTRLError) {
         defer {
             _clearGradient()
