@@ -3,11 +3,13 @@
 /// `configure` (or at creation for a diagonal graph); saved with the learner.
 final class _ApproximateState<S: _Scalar> {
     let path: SensitivityPath
-    /// SnAp-1 / diagonal: s_j = d a_{i(j)} / d theta_j for every parameter j (entries of
-    /// parameters of layers without P stay 0); two buffers when a layer without P reads
-    /// one with P through a delay-1 connection, else one.
+    /// SnAp-1 / diagonal: s_j = d a_{i(j)} / d theta_j for the parameters j whose unit can
+    /// get an error, stored as `perParameterLayout` says; two buffers when a layer without
+    /// P reads one with P through a delay-1 connection, else one.
     let perParameter: _Buffer<S>
     let perParameterBuffers: Int
+    /// Which s_j are kept, and where (SnAp-1 / diagonal only).
+    let perParameterLayout: _PerParameterLayout?
     /// UORO: u (one entry per unit of the layers with P) and v (N), two buffers each.
     let u: _Buffer<S>
     let v: _Buffer<S>
@@ -34,12 +36,16 @@ final class _ApproximateState<S: _Scalar> {
         unitOffset = buffer
         switch path {
         case .exactDiagonal, .snap1:
+            let layout = _PerParameterLayout(engine.program, layerSizes: engine.topo.layers.map(\.size),
+                                             unitOffset: buffer, units: units)
+            perParameterLayout = layout
             perParameterBuffers = engine.plan.previousSensitivityRead ? 2 : 1
-            perParameter = _Buffer(count: perParameterBuffers * n)
+            perParameter = _Buffer(count: perParameterBuffers * layout.entries)
             u = .empty; v = .empty; w = .empty; signs = .empty
         case .uoro:
             perParameterBuffers = 0
             perParameter = .empty
+            perParameterLayout = nil
             u = _Buffer(count: 2 * units)
             v = _Buffer(count: 2 * n)
             w = _Buffer(count: n)
@@ -47,6 +53,7 @@ final class _ApproximateState<S: _Scalar> {
         case .exact:
             perParameterBuffers = 0
             perParameter = .empty
+            perParameterLayout = nil
             u = .empty; v = .empty; w = .empty; signs = .empty
         }
     }
@@ -69,12 +76,34 @@ final class _ApproximateState<S: _Scalar> {
         v.zero()
     }
 
-    /// The number of scalars it holds (saved and scratch).
-    var count: Int { perParameter.count + u.count + v.count + w.count + signs.count }
+    /// The number of scalars it holds (saved and scratch), its index counted in scalars.
+    var count: Int {
+        perParameter.count + u.count + v.count + w.count + signs.count
+            + ((perParameterLayout?.bytes ?? 0) + MemoryLayout<S>.size - 1) / MemoryLayout<S>.size
+    }
 
-    /// s(t - delay) for the engine's current phase.
-    @inline(__always) func perParameter(phase: Int, delay: Int, numParams n: Int) -> UnsafeMutablePointer<S> {
-        perParameterBuffers == 2 && (phase ^ delay) == 1 ? perParameter.base + n : perParameter.base
+    /// The ranks of `layer`'s units among its kept ones (``_PerParameterLayout/rank``).
+    @inline(__always) func rank(layer: Int) -> UnsafeMutablePointer<Int32> {
+        perParameterLayout!.rank.baseAddress! + unitOffset[layer]
+    }
+
+    /// s(t - delay) for the engine's current phase (in `perParameterLayout`'s order).
+    @inline(__always) func perParameter(phase: Int, delay: Int) -> UnsafeMutablePointer<S> {
+        perParameterBuffers == 2 && (phase ^ delay) == 1 ? perParameter.base + perParameterLayout!.entries : perParameter.base
+    }
+
+    /// Writes buffer `k` of the per-parameter sensitivities as a vector of N (0 where none
+    /// is kept) into `full`, or reads it back from there: the saved form.
+    func expand(buffer k: Int, into full: UnsafeMutablePointer<S>, numParams n: Int, _ program: _StepProgram<S>) {
+        full.update(repeating: 0, count: n)
+        guard let layout = perParameterLayout else { return }
+        let s = perParameter.base + k * layout.entries
+        layout.forEachRun(program, unitOffset: unitOffset) { p, at, count in (full + p).update(from: s + at, count: count) }
+    }
+    func gather(buffer k: Int, from full: UnsafePointer<S>, _ program: _StepProgram<S>) {
+        guard let layout = perParameterLayout else { return }
+        let s = perParameter.base + k * layout.entries
+        layout.forEachRun(program, unitOffset: unitOffset) { p, at, count in (s + at).update(from: full + p, count: count) }
     }
     /// u(t - delay) and v(t - delay) for the engine's current phase.
     @inline(__always) func u(phase: Int, delay: Int) -> UnsafeMutablePointer<S> {

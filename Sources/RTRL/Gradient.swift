@@ -70,7 +70,8 @@ extension _Engine {
                 _propagateToSources(step, u, delay0Only: false)
             } else if perParameter, let ap = approximate {
                 _addPerParameterGradient(step, error: scratch + step.errorOffset,
-                                         sensitivities: ap.perParameter(phase: phase, delay: 0, numParams: n), into: g,
+                                         sensitivities: ap.perParameter(phase: phase, delay: 0),
+                                         layout: ap.perParameterLayout!, rank: ap.rank(layer: step.layer), into: g,
                                          marking: support?.flags(layer: step.layer))
                 let u = _backpropagateUnit(step)
                 _propagateToSources(step, u, delay0Only: true)
@@ -84,9 +85,10 @@ extension _Engine {
             }
         case .exactDiagonal, .snap1:
             guard let ap = approximate, ap.perParameterBuffers == 2 else { break }
-            let previous = ap.perParameter(phase: phase, delay: 1, numParams: n)
+            let previous = ap.perParameter(phase: phase, delay: 1)
             for step in steps where !step.pFree && step.delay1Source {
-                _addPerParameterGradient(step, error: scratch + step.vjpOffset.1, sensitivities: previous, into: g,
+                _addPerParameterGradient(step, error: scratch + step.vjpOffset.1, sensitivities: previous,
+                                         layout: ap.perParameterLayout!, rank: ap.rank(layer: step.layer), into: g,
                                          marking: support?.flags(layer: step.layer))
             }
         case .uoro:
@@ -219,7 +221,6 @@ extension _Engine {
     func _forceTargets(_ t: UnsafePointer<Double>) {
         let out = program.steps[program.outputStep]
         let a = activation(out, delay: 0)
-        let n = numParams
         for k in 0..<program.outputUnits.count where !t[k].isNaN {
             let u = program.outputUnits[k]
             a[u] = S(t[k])
@@ -228,18 +229,20 @@ extension _Engine {
             case .exact:
                 if out.hasP { (sensitivity(out, delay: 0) + u * out.cols).update(repeating: 0, count: out.cols) }
             case .exactDiagonal, .snap1:
-                guard let ap = approximate else { break }
-                let s = ap.perParameter(phase: phase, delay: 0, numParams: n)
+                guard let ap = approximate, let layout = ap.perParameterLayout else { break }
+                let s = ap.perParameter(phase: phase, delay: 0)
+                let r = ap.rank(layer: out.layer)[u]
+                guard r >= 0 else { break }  // an output unit is always kept
                 for q in out.edges {
                     let e = program.edges[q]
                     guard e.paramOffset >= 0 else { continue }
                     if e.kind == .dense {
-                        (s + e.paramOffset + u * e.sourceSize).update(repeating: 0, count: e.sourceSize)
+                        (s + layout.edgeBase[q] + Int(r) * e.sourceSize).update(repeating: 0, count: e.sourceSize)
                     } else {
-                        s[e.paramOffset + u] = 0
+                        s[layout.edgeBase[q] + Int(r)] = 0
                     }
                 }
-                if out.biasOffset >= 0 { s[out.biasOffset + u] = 0 }
+                if out.biasOffset >= 0 { s[layout.biasBase[out.layer] + Int(r)] = 0 }
             case .uoro:
                 if let ap = approximate { ap.u(phase: phase, delay: 0)[ap.unitOffset[out.layer] + u] = 0 }
             }

@@ -228,7 +228,12 @@ extension Network {
         w.array(e.state, e.layout.count)
         w.array(e.sensitivities.base, e.sensitivities.count)
         let ap = e.approximate
-        w.array(ap?.perParameter.base ?? e.state, ap?.perParameter.count ?? 0)
+        // The per-parameter sensitivities as vectors of N (0 where none is kept).
+        let buffers = ap?.perParameterBuffers ?? 0
+        let full = UnsafeMutablePointer<S>.allocate(capacity: max(buffers * topo.numParams, 1))
+        defer { full.deallocate() }
+        for k in 0..<buffers { ap!.expand(buffer: k, into: full + k * topo.numParams, numParams: topo.numParams, e.program) }
+        w.array(full, buffers * topo.numParams)
         w.array(ap?.u.base ?? e.state, ap?.u.count ?? 0)
         w.array(ap?.v.base ?? e.state, ap?.v.count ?? 0)
         if let so = e.secondOrder {
@@ -402,7 +407,11 @@ extension Network {
         try p.array(e.state, e.layout.count, "network state")
         try p.array(e.sensitivities.base, e.sensitivities.count, "sensitivities")
         let ap = e.approximate
-        try p.array(ap?.perParameter.base ?? e.state, ap?.perParameter.count ?? 0, "per-parameter sensitivities")
+        let n = e.topo.numParams, buffers = ap?.perParameterBuffers ?? 0
+        let full = UnsafeMutablePointer<S>.allocate(capacity: max(buffers * n, 1))
+        defer { full.deallocate() }
+        try p.array(full, buffers * n, "per-parameter sensitivities")
+        for k in 0..<buffers { ap!.gather(buffer: k, from: full + k * n, e.program) }
         try p.array(ap?.u.base ?? e.state, ap?.u.count ?? 0, "uoro u")
         try p.array(ap?.v.base ?? e.state, ap?.v.count ?? 0, "uoro v")
         if let so = e.secondOrder {

@@ -12,20 +12,21 @@ extension _Engine {
     /// has none, so there it is exact. For a softmax layer phi' is the diagonal of its
     /// Jacobian, a_i (1 - a_i).
     ///
-    /// Runs after the whole forward pass (a refused step has not touched it).
+    /// Runs after the whole forward pass (a refused step has not touched it). Only the s_j
+    /// that ``_PerParameterLayout`` keeps are updated: those of units that can get an error.
     ///
-    /// - Complexity: O(N) per step.
+    /// - Complexity: O(n + the kept parameters) per step, at most O(N).
     func _snapUpdate() {
-        guard let ap = approximate else { return }
-        let n = numParams
-        let s = ap.perParameter(phase: phase, delay: 0, numParams: n)
-        let previous = ap.perParameter(phase: phase, delay: 1, numParams: n)
+        guard let ap = approximate, let layout = ap.perParameterLayout else { return }
+        let s = ap.perParameter(phase: phase, delay: 0)
+        let previous = ap.perParameter(phase: phase, delay: 1)
         let c = scratch + scratchLayout.coefficient
         let dd = scratch + scratchLayout.unitDerivative
         for k in 0..<program.steps.count {
             let step = program.steps[k]
             guard !step.pFree else { continue }
             let units = step.size
+            let rank = layout.rank.baseAddress! + ap.unitOffset[step.layer]
             let d = _elementwiseDerivative(step, into: dd)
             c.update(repeating: 0, count: units)
             for q in step.edges {
@@ -44,20 +45,26 @@ extension _Engine {
                 let e = program.edges[q]
                 guard e.paramOffset >= 0 else { continue }
                 let src = sourceVector(e)
+                let base = layout.edgeBase[q]
                 if e.kind == .dense {
                     let ns = e.sourceSize
-                    for i in 0..<units {
-                        let row = s + e.paramOffset + i * ns, old = previous + e.paramOffset + i * ns
-                        _snapRow(row, old, src, ns, d[i], c[i])
+                    for i in 0..<units where rank[i] >= 0 {
+                        let at = base + Int(rank[i]) * ns
+                        _snapRow(s + at, previous + at, src, ns, d[i], c[i])
                     }
                 } else {
-                    let row = s + e.paramOffset, old = previous + e.paramOffset
-                    for i in 0..<units { row[i] = d[i] * (c[i] * old[i] + src[i]) }
+                    for i in 0..<units where rank[i] >= 0 {
+                        let at = base + Int(rank[i])
+                        s[at] = d[i] * (c[i] * previous[at] + src[i])
+                    }
                 }
             }
             if step.biasOffset >= 0 {
-                let row = s + step.biasOffset, old = previous + step.biasOffset
-                for i in 0..<units { row[i] = d[i] * (c[i] * old[i] + 1) }
+                let base = layout.biasBase[step.layer]
+                for i in 0..<units where rank[i] >= 0 {
+                    let at = base + Int(rank[i])
+                    s[at] = d[i] * (c[i] * previous[at] + 1)
+                }
             }
         }
     }
@@ -87,32 +94,38 @@ extension _Engine {
     }
 
     /// The gradient of a layer with sensitivities on the per-parameter path: for each of
-    /// its parameters j (writing to unit i), g_j += e_i s_j(t), with e = dE/da_L(t). A
-    /// dense row is written only where e_i is not 0, and then its unit is set in
-    /// `marking` (the gradient buffer's support) if given.
+    /// its parameters j (writing to unit i), g_j += e_i s_j(t), with e = dE/da_L(t) and s
+    /// stored as `layout` says. A dense row is written only where e_i is not 0, and then
+    /// its unit is set in `marking` (the gradient buffer's support) if given. A unit whose
+    /// s_j are not kept never has an error (``_PerParameterLayout``), so it adds nothing.
     ///
     /// - Complexity: O(the layer's units + the rows with an error x their length).
     @inline(__always)
     func _addPerParameterGradient(_ step: _LayerStep<S>, error e: UnsafeMutablePointer<S>,
-                                  sensitivities s: UnsafeMutablePointer<S>, into g: UnsafeMutablePointer<S>,
+                                  sensitivities s: UnsafeMutablePointer<S>, layout: _PerParameterLayout,
+                                  rank: UnsafeMutablePointer<Int32>, into g: UnsafeMutablePointer<S>,
                                   marking: UnsafeMutablePointer<UInt8>?) {
         let units = step.size
         for q in step.edges {
             let edge = program.edges[q]
             guard edge.paramOffset >= 0 else { continue }
+            let base = layout.edgeBase[q]
             if edge.kind == .dense {
                 let ns = edge.sourceSize
                 for i in 0..<units where e[i] != 0 {
+                    assert(rank[i] >= 0, "an error reached a unit whose sensitivities are not kept")
+                    guard rank[i] >= 0 else { continue }
                     marking?[i] = 1
-                    let ei = e[i], gi = g + edge.paramOffset + i * ns, si = s + edge.paramOffset + i * ns
+                    let ei = e[i], gi = g + edge.paramOffset + i * ns, si = s + base + Int(rank[i]) * ns
                     for j in 0..<ns { gi[j] += ei * si[j] }
                 }
             } else {
-                for i in 0..<units { g[edge.paramOffset + i] += e[i] * s[edge.paramOffset + i] }
+                for i in 0..<units where rank[i] >= 0 { g[edge.paramOffset + i] += e[i] * s[base + Int(rank[i])] }
             }
         }
         if step.biasOffset >= 0 {
-            for i in 0..<units { g[step.biasOffset + i] += e[i] * s[step.biasOffset + i] }
+            let base = layout.biasBase[step.layer]
+            for i in 0..<units where rank[i] >= 0 { g[step.biasOffset + i] += e[i] * s[base + Int(rank[i])] }
         }
     }
 }
