@@ -96,8 +96,9 @@ final class _Engine<S: _Scalar> {
             sensitivities = _Buffer(count: plan.sensitivityEntries)
             productScratch = _Buffer(count: scratchLayout.productCount)
         } else if path == .exactDiagonal {
-            approximate = _ApproximateState(self, path: path)
-            gradientSupport = _GradientSupport(program, numParams: n, layers: topology.layers.count, everywhere: false)
+            let ap = _ApproximateState(self, path: path)
+            approximate = ap
+            gradientSupport = _GradientSupport(program, ap, numParams: n, everywhere: false)
         }
     }
 
@@ -242,8 +243,9 @@ final class _Engine<S: _Scalar> {
                 newSensitivities = _Buffer(count: plan.sensitivityEntries)
                 newProductScratch = _Buffer(count: scratchLayout.productCount)
             case .exactDiagonal, .snap1:
-                newApproximate = _ApproximateState(self, path: newPath)
-                newSupport = _GradientSupport(program, numParams: numParams, layers: topo.layers.count, everywhere: true)
+                let ap = _ApproximateState(self, path: newPath)
+                newApproximate = ap
+                newSupport = _GradientSupport(program, ap, numParams: numParams, everywhere: true)
             case .uoro:
                 newApproximate = _ApproximateState(self, path: newPath)
             }
@@ -280,10 +282,10 @@ final class _Engine<S: _Scalar> {
         e.sensitivities = sensitivities.clone()
         e.productScratch = _Buffer(count: productScratch.count)
         e.approximate = approximate.map { $0.clone(for: e) }
-        e.gradientSupport = gradientSupport.map {
-            let s = _GradientSupport(e.program, numParams: numParams, layers: topo.layers.count, everywhere: true)
-            s.copy(from: $0)
-            return s
+        if let support = gradientSupport, let ap = e.approximate {
+            let s = _GradientSupport(e.program, ap, numParams: numParams, everywhere: true)
+            s.copy(from: support)
+            e.gradientSupport = s
         }
         e.secondOrder = secondOrder.map { $0.clone() }
         e.adamSteps = adamSteps

@@ -70,9 +70,7 @@ extension _Engine {
                 _propagateToSources(step, u, delay0Only: false)
             } else if perParameter, let ap = approximate {
                 _addPerParameterGradient(step, error: scratch + step.errorOffset,
-                                         sensitivities: ap.perParameter(phase: phase, delay: 0),
-                                         layout: ap.perParameterLayout!, rank: ap.rank(layer: step.layer), into: g,
-                                         marking: support?.flags(layer: step.layer))
+                                         sensitivities: ap.perParameter(phase: phase, delay: 0), of: ap, into: g, marking: support)
                 let u = _backpropagateUnit(step)
                 _propagateToSources(step, u, delay0Only: true)
             }
@@ -88,8 +86,7 @@ extension _Engine {
             let previous = ap.perParameter(phase: phase, delay: 1)
             for step in steps where !step.pFree && step.delay1Source {
                 _addPerParameterGradient(step, error: scratch + step.vjpOffset.1, sensitivities: previous,
-                                         layout: ap.perParameterLayout!, rank: ap.rank(layer: step.layer), into: g,
-                                         marking: support?.flags(layer: step.layer))
+                                         of: ap, into: g, marking: support)
             }
         case .uoro:
             guard let ap = approximate else { break }

@@ -25,29 +25,27 @@ final class _GradientSupport {
     let blocks: UnsafeMutableBufferPointer<DenseBlock>
     /// The parameters outside every dense block, always in the support.
     let always: UnsafeMutableBufferPointer<Range<Int>>
-    /// One flag per unit of the layers with sensitivities: 1 if its rows may be non-zero.
+    /// One flag per unit of the layers with sensitivities, at the unit's index in
+    /// ``_ApproximateState/unitOffset``: 1 if its rows may be non-zero.
     let flags: UnsafeMutableBufferPointer<UInt8>
-    /// The first flag of each layer (by creation index; -1 for layers without P).
-    let flagBase: UnsafeMutableBufferPointer<Int>
     /// True when the buffer may be non-zero anywhere (after a load, a copy of another
     /// buffer or a change of path): the next clear is a full one.
     var everywhere: Bool
 
-    /// The support of `program`'s per-parameter path, for a buffer of `numParams` that is
-    /// zero (`everywhere` false) or may hold anything (`everywhere` true).
-    init<S: _Scalar>(_ program: _StepProgram<S>, numParams: Int, layers: Int, everywhere: Bool) {
+    /// The support of the per-parameter path whose sensitivity state is `state`, for a
+    /// buffer of `numParams` that is zero (`everywhere` false) or may hold anything
+    /// (`everywhere` true).
+    init<S: _Scalar>(_ program: _StepProgram<S>, _ state: _ApproximateState<S>, numParams: Int, everywhere: Bool) {
         var blocks: [DenseBlock] = []
-        var base = [Int](repeating: -1, count: layers)
-        var units = 0
         for step in program.steps where !step.pFree {
-            base[step.layer] = units
             for q in step.edges {
                 let e = program.edges[q]
                 guard e.paramOffset >= 0 && e.kind == .dense && e.sourceSize > 0 && step.size > 0 else { continue }
-                blocks.append(DenseBlock(offset: e.paramOffset, rowLength: e.sourceSize, rows: step.size, flagBase: units))
+                blocks.append(DenseBlock(offset: e.paramOffset, rowLength: e.sourceSize, rows: step.size,
+                                         flagBase: state.unitOffset[step.layer]))
             }
-            units += step.size
         }
+        let units = state.stateSize
         blocks.sort { $0.offset < $1.offset }
         var rest: [Range<Int>] = []
         var at = 0
@@ -62,8 +60,6 @@ final class _GradientSupport {
         _ = always.initialize(from: rest)
         flags = .allocate(capacity: max(units, 1))
         flags.initialize(repeating: 0)
-        flagBase = .allocate(capacity: max(layers, 1))
-        _ = flagBase.initialize(from: base)
         blockCount = blocks.count
         alwaysCount = rest.count
         unitCount = units
@@ -78,20 +74,12 @@ final class _GradientSupport {
         blocks.deallocate()
         always.deallocate()
         flags.deallocate()
-        flagBase.deallocate()
     }
 
     /// The bytes it holds (for the network's memory figure).
     var bytes: Int {
         blockCount * MemoryLayout<DenseBlock>.stride + alwaysCount * MemoryLayout<Range<Int>>.stride
-            + unitCount + flagBase.count * MemoryLayout<Int>.stride
-    }
-
-    /// The flags of `layer`'s units, for the gradient to set as it writes their rows; nil
-    /// for a layer without sensitivities (its parameters are always in the support).
-    @inline(__always) func flags(layer: Int) -> UnsafeMutablePointer<UInt8>? {
-        let base = flagBase[layer]
-        return base < 0 ? nil : flags.baseAddress! + base
+            + unitCount
     }
 
     /// Calls `body(start, count)` for every run of parameters that may be non-zero (all of

@@ -217,8 +217,8 @@ public final class Network {
     @inline(__always)
     func _output(_ y: UnsafeMutablePointer<Double>) {
         switch storage {
-        case .f64(let e): for k in 0..<topo.numOutputs { y[k] = e.prediction[k] }
-        case .f32(let e): for k in 0..<topo.numOutputs { y[k] = Double(e.prediction[k]) }
+        case .f64(let e): e._writePrediction(y)
+        case .f32(let e): e._writePrediction(y)
         }
     }
 

@@ -95,17 +95,19 @@ extension _Engine {
 
     /// The gradient of a layer with sensitivities on the per-parameter path: for each of
     /// its parameters j (writing to unit i), g_j += e_i s_j(t), with e = dE/da_L(t) and s
-    /// stored as `layout` says. A dense row is written only where e_i is not 0, and then
-    /// its unit is set in `marking` (the gradient buffer's support) if given. A unit whose
-    /// s_j are not kept never has an error (``_PerParameterLayout``), so it adds nothing.
+    /// one buffer of `ap`, stored as its layout says. A dense row is written only where
+    /// e_i is not 0, and then its unit is set in `marking` (the gradient buffer's support)
+    /// if given. A unit whose s_j are not kept never has an error (``_PerParameterLayout``),
+    /// so it adds nothing.
     ///
     /// - Complexity: O(the layer's units + the rows with an error x their length).
     @inline(__always)
     func _addPerParameterGradient(_ step: _LayerStep<S>, error e: UnsafeMutablePointer<S>,
-                                  sensitivities s: UnsafeMutablePointer<S>, layout: _PerParameterLayout,
-                                  rank: UnsafeMutablePointer<Int32>, into g: UnsafeMutablePointer<S>,
-                                  marking: UnsafeMutablePointer<UInt8>?) {
+                                  sensitivities s: UnsafeMutablePointer<S>, of ap: _ApproximateState<S>,
+                                  into g: UnsafeMutablePointer<S>, marking support: _GradientSupport?) {
         let units = step.size
+        let layout = ap.perParameterLayout!, rank = ap.rank(layer: step.layer)
+        let marking = support.map { $0.flags.baseAddress! + ap.unitOffset[step.layer] }
         for q in step.edges {
             let edge = program.edges[q]
             guard edge.paramOffset >= 0 else { continue }
