@@ -123,19 +123,21 @@ class Adapter:
 
 
 def push_to(ctx, endpoint: str, **curve):
-    s = ctx.socket(zmq.PUSH)
-    s.linger = 2000
-    s.sndhwm = 0
-    _curve(s, **curve)
-    s.connect(endpoint)
-    return s
+    """A PUSH socket connected to `endpoint`: no send limit, 2 s to deliver at close."""
+    return _connected(ctx, zmq.PUSH, endpoint, linger=2000, sndhwm=0, **curve)
 
 
 def pull_from(ctx, endpoint: str, **curve):
-    s = ctx.socket(zmq.PULL)
-    s.linger = 0
-    s.rcvhwm = 0
-    _curve(s, **curve)
+    """A PULL socket connected to `endpoint`: no receive limit."""
+    return _connected(ctx, zmq.PULL, endpoint, linger=0, rcvhwm=0, **curve)
+
+
+def _connected(ctx, kind: int, endpoint: str, server_key: Optional[bytes] = None,
+               keypair: Optional[Tuple[bytes, bytes]] = None, **options):
+    s = ctx.socket(kind)
+    for name, value in options.items():
+        setattr(s, name, value)
+    _curve(s, server_key=server_key, keypair=keypair)
     s.connect(endpoint)
     return s
 
