@@ -536,8 +536,9 @@ rtrl_status rtrl_net_output(const rtrl_net *net, double *y, size_t ny);
  * @param loss    receives E(t) (0 if every target is NaN); may be NULL. On failure it
  *                receives NaN.
  * @return RTRL_OK; RTRL_ERR_INVALID_ARGUMENT; RTRL_ERR_DIVERGED when the divergence guard
- *         refused: either E(t) is not finite (nothing was added to the buffer, nothing
- *         learned) or the optimizer step would have made a parameter non-finite (the
+ *         refused: either E(t), or the output error dE/dy in the network's precision (a
+ *         target beyond an f32 network's range), is not finite (nothing was added to the
+ *         buffer, nothing learned, no teacher forcing) or the optimizer step would have made a parameter non-finite (the
  *         buffer was cleared, weights and optimizer state are unchanged). In both cases
  *         the step's forward pass stands and rtrl_net_refused_updates counts the refusal.
  */
@@ -546,7 +547,8 @@ rtrl_status rtrl_net_learn(rtrl_net *net, const double *target, size_t ny, doubl
 /**
  * Like rtrl_net_learn, but only adds dE(t)/dtheta to the gradient buffer (and applies
  * teacher forcing if configured): no optimizer step, no count toward update_every.
- * Returns RTRL_ERR_DIVERGED (nothing added) when E(t) is not finite and the guard is on.
+ * Returns RTRL_ERR_DIVERGED (nothing added) when E(t) or the output error is not finite and
+ * the guard is on.
  */
 rtrl_status rtrl_net_accumulate(rtrl_net *net, const double *target, size_t ny,
                                 double *loss);

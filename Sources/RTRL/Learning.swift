@@ -3,13 +3,21 @@ extension _Engine {
     /// the buffer, teacher forcing if configured; with `counting`, every
     /// `updateEvery`-th call also applies the optimizer.
     ///
-    /// If E(t) is not finite the divergence guard refuses the step: nothing is added,
-    /// the refusal is counted and `diverged` is thrown.
+    /// If E(t), or the output error dE/dy in the network's precision, is not finite the
+    /// divergence guard refuses the step: nothing is added, nothing forced, the refusal is
+    /// counted and `diverged` is thrown. (The second catches a target beyond an f32
+    /// network's range, which teacher forcing would otherwise write into its state.)
     func learn(_ t: UnsafePointer<Double>, counting: Bool) throws(RTRLError) -> Double {
         let e = _lossAndOutputError(target: t)
-        if !e.isFinite && config.divergenceGuard {
-            refusedUpdates &+= 1
-            throw RTRLError(.diverged, "update refused: the loss E(t) is not finite (\(e)); nothing was learned from this step")
+        if config.divergenceGuard {
+            if !e.isFinite {
+                refusedUpdates &+= 1
+                throw RTRLError(.diverged, "update refused: the loss E(t) is not finite (\(e)); nothing was learned from this step")
+            }
+            if !_isFinite(scratch + scratchLayout.delta, topo.numOutputs) {
+                refusedUpdates &+= 1
+                throw RTRLError(.diverged, "update refused: the output error dE/dy is not finite in this network's precision (a target beyond its range?); nothing was learned from this step")
+            }
         }
         if counting && config.optimizer.isKalman, let so = secondOrder {
             try _kalmanUpdate(target: t, state: so)

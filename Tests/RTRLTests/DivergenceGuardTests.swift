@@ -100,6 +100,31 @@ import Testing
         #expect(net.refusedUpdates == 1)
     }
 
+    /// A target an f32 network cannot hold (its error overflows Float) is refused before
+    /// anything happens: with teacher forcing it would otherwise be written into the state
+    /// as an infinite activation. The network is exactly as if `learn` had not been called.
+    @Test(arguments: [false, true])
+    func aTargetBeyondF32IsRefusedBeforeForcing(_ forcing: Bool) throws {
+        let net = try Network.fullyRecurrent(inputs: 1, units: 4, outputs: 1, activation: .identity, seed: 2, precision: .f32)
+        var c = TrainingConfiguration(learningRate: 0.01)
+        c.teacherForcing = forcing
+        try net.configure(c)
+        try net.feed([0.5])
+        let untouched = net.copy()
+        #expect { try net.learn([1e150]) } throws: {
+            ($0 as? RTRLError)?.code == .diverged && ($0 as? RTRLError)?.message.contains("output error dE/dy") == true
+        }
+        #expect(net.refusedUpdates == 1)
+        for x in [0.25, -0.5, 0.75] {
+            try net.feed([x])
+            try untouched.feed([x])
+            #expect(net.output().map(\.bitPattern) == untouched.output().map(\.bitPattern))
+        }
+        // A target it can hold is learned as usual.
+        _ = try net.learn([0.5])
+        #expect(net.refusedUpdates == 1)
+    }
+
     /// The branch-free test behind the guard's check.
     @Test func nonFiniteIsOneExactlyForInfinitiesAndNaNs() {
         let doubles: [Double] = [0, -0.0, 1, -1, .greatestFiniteMagnitude, -.greatestFiniteMagnitude,
