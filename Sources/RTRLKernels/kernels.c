@@ -2,16 +2,19 @@
  * Small dense kernels for exact RTRL: C (+)= A B with few rows and a short inner
  * dimension (A is n_L x n_S, B a sensitivity matrix n_S x columns, C the new one).
  *
- * The columns are walked in panels two vectors wide; within a panel, blocks of R rows of
- * C stay in registers (2R accumulators) while the inner dimension runs, so each vector of
- * B is loaded once per block and used R times. Walking the panels in the outer loop keeps
- * the panel of B (k x 2 vectors, copied into a contiguous buffer when B is wide) in L1 for
- * every row block, and A (small) in L1 for the whole product: B and C cross the cache
- * hierarchy once.
+ * The columns are walked in panels W vectors wide; within a panel, blocks of R rows of
+ * C stay in registers (R x W accumulators) while the inner dimension runs, so each vector
+ * of B is loaded once per block and used R times. Walking the panels in the outer loop
+ * keeps the panel of B (k x W vectors, copied into a contiguous buffer when B is wide) in
+ * L1 for every row block, and A (small) in L1 for the whole product: B and C cross the
+ * cache hierarchy once.
  *
- * The body is compiled three times — AVX-512 (8-wide doubles, blocks of 8 rows), AVX2 +
- * FMA (4-wide, 4 rows) and baseline (2-wide, 4 rows) — and the first call picks the best
- * one the CPU supports.
+ * The body is compiled three times — AVX-512 (8-wide doubles, blocks of 4 rows x 4
+ * vectors: 16 of the 32 registers accumulate, 8 loads per 16 FMAs), AVX2 + FMA (4-wide,
+ * 4 rows x 2 vectors: 16 registers in all) and baseline (2-wide, 4 x 2) — and the first
+ * call picks the best one the CPU supports. (Measured on AVX-512 against 8 rows x 2
+ * vectors, 10 loads per 16 FMAs, in one process, alternating: 0-12 % faster at n = 32 and
+ * 8-14 % at n = 64, most when the machine is busy.)
  */
 #include "rtrl_kernels.h"
 #include <string.h>
@@ -19,36 +22,29 @@
 #define RTRLK_LOAD(V, dst, src) memcpy(&(dst), (src), sizeof(V))
 #define RTRLK_STORE(V, dst, src) memcpy((dst), &(src), sizeof(V))
 
-/* One block of R rows (starting at row i) by 2 vectors (starting at column j of C): the
+/* One block of R rows (starting at row i) by W vectors (starting at column j of C): the
  * inner dimension kk, A from `aa` (row stride lda), the panel of B from `pb` (row stride
- * lpb), C accumulated when `acc`. */
-#define RTRLK_TILE(T, V, L, R, SPLAT)                                                      \
+ * lpb), C accumulated when `acc`. The loops over r and w have constant bounds and unroll:
+ * R x W accumulators stay in registers. */
+#define RTRLK_TILE(T, V, L, R, W, SPLAT)                                                   \
     do {                                                                                   \
-        V s0[R], s1[R];                                                                    \
-        for (int r = 0; r < R; r++) {                                                      \
-            if (acc) {                                                                     \
-                RTRLK_LOAD(V, s0[r], c + (i + r) * ldc + j);                               \
-                RTRLK_LOAD(V, s1[r], c + (i + r) * ldc + j + L);                           \
-            } else {                                                                       \
-                s0[r] = (V){0};                                                            \
-                s1[r] = (V){0};                                                            \
+        V s[R][W];                                                                         \
+        for (int r = 0; r < R; r++)                                                        \
+            for (int w = 0; w < W; w++) {                                                  \
+                if (acc) RTRLK_LOAD(V, s[r][w], c + (i + r) * ldc + j + w * L);            \
+                else s[r][w] = (V){0};                                                     \
             }                                                                              \
-        }                                                                                  \
         for (ptrdiff_t p = 0; p < kk; p++) {                                               \
-            V b0, b1;                                                                      \
-            RTRLK_LOAD(V, b0, pb + p * lpb);                                               \
-            RTRLK_LOAD(V, b1, pb + p * lpb + L);                                           \
+            V b[W];                                                                        \
+            for (int w = 0; w < W; w++) RTRLK_LOAD(V, b[w], pb + p * lpb + w * L);         \
             for (int r = 0; r < R; r++) {                                                  \
-                T ar = aa[(i + r) * lda + p];                                              \
-                V x = SPLAT(ar);                                                           \
-                s0[r] += x * b0;                                                           \
-                s1[r] += x * b1;                                                           \
+                V x = SPLAT(aa[(i + r) * lda + p]);                                        \
+                for (int w = 0; w < W; w++) s[r][w] += x * b[w];                           \
             }                                                                              \
         }                                                                                  \
-        for (int r = 0; r < R; r++) {                                                      \
-            RTRLK_STORE(V, c + (i + r) * ldc + j, s0[r]);                                  \
-            RTRLK_STORE(V, c + (i + r) * ldc + j + L, s1[r]);                              \
-        }                                                                                  \
+        for (int r = 0; r < R; r++)                                                        \
+            for (int w = 0; w < W; w++)                                                    \
+                RTRLK_STORE(V, c + (i + r) * ldc + j + w * L, s[r][w]);                    \
     } while (0)
 
 /* One block of R rows by one vector (the last columns of a row), over the whole k. */
@@ -72,17 +68,20 @@
     } while (0)
 
 /* The inner dimension is walked in chunks of RTRLK_KC. When several row blocks share a
- * panel and B spans more than 64 KiB, the chunk of the panel (RTRLK_KC x 2 vectors) is
- * first copied into a contiguous buffer: the rows of B lie ldb apart — up to a page or
- * more for wide sensitivity matrices — and re-reading them for every row block costs a
- * TLB miss per row. A chunk continues the
+ * panel and B spans more than RTRLK_PACK_SPAN bytes, the chunk of the panel (RTRLK_KC x 2
+ * vectors) is first copied into a contiguous buffer: the rows of B lie ldb apart — pages
+ * apart for wide sensitivity matrices — and re-reading them for every row block costs a
+ * TLB miss per row. Below that span the copy costs more than it saves (measured on
+ * AVX-512, 64-byte-aligned B: unpacked is 6-14 % faster at n = 24 ... 48, where B spans
+ * 0.1-0.9 MiB; packed is 7-15 % faster from n = 56, 1.4 MiB). A chunk continues the
  * previous one's sums through C (stored and reloaded exactly), so every entry of C is the
  * same sequence of operations as without chunks. */
 #define RTRLK_KC 128
-#define RTRLK_BODY(T, V, L, R, SPLAT)                                                      \
+#define RTRLK_PACK_SPAN (1 << 20)
+#define RTRLK_BODY(T, V, L, R, W, SPLAT)                                                   \
     ptrdiff_t j = 0;                                                                       \
-    T pack[RTRLK_KC * 2 * L] __attribute__((aligned(64)));                                 \
-    for (; j + 2 * L <= n; j += 2 * L) {                                                   \
+    T pack[RTRLK_KC * W * L] __attribute__((aligned(64)));                                 \
+    for (; j + W * L <= n; j += W * L) {                                                   \
         ptrdiff_t p0 = 0;                                                                  \
         do {                                                                               \
             ptrdiff_t kk = k - p0 < RTRLK_KC ? k - p0 : RTRLK_KC;                          \
@@ -90,16 +89,16 @@
             const T *aa = a + p0;                                                          \
             const T *pb = b + p0 * ldb + j;                                                \
             ptrdiff_t lpb = ldb;                                                           \
-            if (m > R && k * ldb * (ptrdiff_t)sizeof(T) > 65536) {                         \
+            if (m > R && k * ldb * (ptrdiff_t)sizeof(T) > RTRLK_PACK_SPAN) {               \
                 for (ptrdiff_t p = 0; p < kk; p++)                                         \
-                    memcpy(pack + p * 2 * L, pb + p * ldb, sizeof(T) * 2 * L);             \
+                    memcpy(pack + p * W * L, pb + p * ldb, sizeof(T) * W * L);             \
                 pb = pack;                                                                 \
-                lpb = 2 * L;                                                               \
+                lpb = W * L;                                                               \
             }                                                                              \
             ptrdiff_t i = 0;                                                               \
-            for (; i + R <= m; i += R) RTRLK_TILE(T, V, L, R, SPLAT);                      \
-            for (; i + 4 <= m; i += 4) RTRLK_TILE(T, V, L, 4, SPLAT);                      \
-            for (; i < m; i++) RTRLK_TILE(T, V, L, 1, SPLAT);                              \
+            for (; i + R <= m; i += R) RTRLK_TILE(T, V, L, R, W, SPLAT);                   \
+            for (; i + 4 <= m; i += 4) RTRLK_TILE(T, V, L, 4, W, SPLAT);                   \
+            for (; i < m; i++) RTRLK_TILE(T, V, L, 1, W, SPLAT);                           \
             p0 += RTRLK_KC;                                                                \
         } while (p0 < k);                                                                  \
     }                                                                                      \
@@ -137,15 +136,15 @@ typedef float f4 __attribute__((vector_size(16)));
 typedef void (*dgemm_fn) RTRLK_PARAMS(double);
 typedef void (*sgemm_fn) RTRLK_PARAMS(float);
 
-static void dgemm_base RTRLK_PARAMS(double) { RTRLK_BODY(double, d2, 2, 4, SPLAT2) }
-static void sgemm_base RTRLK_PARAMS(float) { RTRLK_BODY(float, f4, 4, 4, SPLAT4) }
+static void dgemm_base RTRLK_PARAMS(double) { RTRLK_BODY(double, d2, 2, 4, 2, SPLAT2) }
+static void sgemm_base RTRLK_PARAMS(float) { RTRLK_BODY(float, f4, 4, 4, 2, SPLAT4) }
 
 #if defined(__x86_64__) && (defined(__clang__) || defined(__GNUC__))
 #define RTRLK_X86 1
-__attribute__((target("avx2,fma"))) static void dgemm_avx2 RTRLK_PARAMS(double) { RTRLK_BODY(double, d4, 4, 4, SPLAT4) }
-__attribute__((target("avx2,fma"))) static void sgemm_avx2 RTRLK_PARAMS(float) { RTRLK_BODY(float, f8, 8, 4, SPLAT8) }
-__attribute__((target("avx512f,fma"))) static void dgemm_avx512 RTRLK_PARAMS(double) { RTRLK_BODY(double, d8, 8, 8, SPLAT8) }
-__attribute__((target("avx512f,fma"))) static void sgemm_avx512 RTRLK_PARAMS(float) { RTRLK_BODY(float, f16, 16, 8, SPLAT16) }
+__attribute__((target("avx2,fma"))) static void dgemm_avx2 RTRLK_PARAMS(double) { RTRLK_BODY(double, d4, 4, 4, 2, SPLAT4) }
+__attribute__((target("avx2,fma"))) static void sgemm_avx2 RTRLK_PARAMS(float) { RTRLK_BODY(float, f8, 8, 4, 2, SPLAT8) }
+__attribute__((target("avx512f,fma"))) static void dgemm_avx512 RTRLK_PARAMS(double) { RTRLK_BODY(double, d8, 8, 4, 4, SPLAT8) }
+__attribute__((target("avx512f,fma"))) static void sgemm_avx512 RTRLK_PARAMS(float) { RTRLK_BODY(float, f16, 16, 4, 4, SPLAT16) }
 #endif
 
 /* The best variant for this CPU; chosen once (a benign race: every thread stores the same value). */

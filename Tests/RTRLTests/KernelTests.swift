@@ -3,15 +3,15 @@ import Testing
 import RTRLKernels
 
 /// The engine's product kernel (C (+)= A B) against a plain triple loop, on shapes that
-/// reach every path: row blocks and their remainders, two-vector panels, one-vector and
-/// scalar column tails, a packed panel (B wider than 64 KiB), an inner dimension split
+/// reach every path: row blocks and their remainders, panels of several vectors, one-vector
+/// and scalar column tails, a packed panel (B spanning more than 1 MiB), an inner dimension split
 /// into chunks (k > 128), row strides wider than the rows, accumulate on and off, and
 /// the column split over threads.
 @Suite struct KernelTests {
     /// (m, n, k): rows of A and C, columns of B and C, inner dimension.
     static let shapes: [(Int, Int, Int)] = [
         (1, 1, 1), (3, 5, 0), (8, 16, 8), (13, 37, 7), (9, 1000, 33), (32, 1088, 32),
-        (17, 300, 300), (24, 700, 129), (5, 300, 257),
+        (17, 300, 300), (24, 700, 129), (5, 300, 257), (9, 4100, 80),
     ]
 
     private struct Generator {
