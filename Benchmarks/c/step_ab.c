@@ -1,0 +1,128 @@
+/*
+ * step_ab.c — two builds of librtrl against each other, in one process: the same network
+ * (fully_recurrent(1, n, 1), SGD at every step) created in each library, stepped in
+ * alternating chunks, so that both see the same machine. On a shared host whose speed
+ * changes by a third from one second to the next, timing the builds in separate processes
+ * measures the host; the median of the per-round ratios of this program does not.
+ *
+ *     cc -O2 -Iinclude Benchmarks/c/step_ab.c -ldl -lm -o step_ab
+ *     ./step_ab OLD/librtrl.so NEW/librtrl.so [N_UNITS] [STEPS_PER_CHUNK] [ROUNDS]
+ *                                                    (defaults 32, 1000, 60)
+ *
+ * Prints each library's median µs per step and the median (and quartiles) over rounds of
+ * new / old: below 1, the second library is faster. Each library is loaded with
+ * RTLD_LOCAL, so the two keep their own symbols.
+ */
+#include <dlfcn.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
+
+#include "rtrl.h"
+
+typedef rtrl_status (*create_fn)(size_t, size_t, size_t, const rtrl_net_params *, rtrl_net **);
+typedef rtrl_status (*defaults_fn)(rtrl_train_params *, size_t);
+typedef rtrl_status (*configure_fn)(rtrl_net *, const rtrl_train_params *);
+typedef rtrl_status (*step_fn)(rtrl_net *, const double *, size_t, const double *, size_t, double *, double *);
+typedef void (*free_fn)(rtrl_net *);
+
+struct library {
+    const char *path;
+    step_fn step;
+    free_fn free;
+    rtrl_net *net;
+};
+
+static double seconds(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+static int compare(const void *a, const void *b) {
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+static void *symbol(void *handle, const char *path, const char *name) {
+    void *p = dlsym(handle, name);
+    if (!p) {
+        fprintf(stderr, "%s: no symbol %s\n", path, name);
+        exit(2);
+    }
+    return p;
+}
+
+static struct library open_library(const char *path, size_t n) {
+    struct library lib = {path, NULL, NULL, NULL};
+    rtrl_train_params tp;
+    void *h = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+    if (!h) {
+        fprintf(stderr, "%s\n", dlerror());
+        exit(2);
+    }
+    create_fn create = (create_fn)symbol(h, path, "rtrl_net_create_fully_recurrent");
+    defaults_fn defaults = (defaults_fn)symbol(h, path, "rtrl_train_default_params");
+    configure_fn configure = (configure_fn)symbol(h, path, "rtrl_net_configure");
+    lib.step = (step_fn)symbol(h, path, "rtrl_net_step");
+    lib.free = (free_fn)symbol(h, path, "rtrl_net_free");
+    if (create(1, n, 1, NULL, &lib.net) != RTRL_OK) {
+        fprintf(stderr, "%s: rtrl_net_create_fully_recurrent failed\n", path);
+        exit(2);
+    }
+    defaults(&tp, sizeof tp);
+    tp.learning_rate = 1e-4;
+    if (configure(lib.net, &tp) != RTRL_OK) {
+        fprintf(stderr, "%s: rtrl_net_configure failed\n", path);
+        exit(2);
+    }
+    return lib;
+}
+
+int main(int argc, char **argv) {
+    if (argc < 3) {
+        fprintf(stderr, "usage: %s OLD/librtrl.so NEW/librtrl.so [N_UNITS] [STEPS_PER_CHUNK] [ROUNDS]\n", argv[0]);
+        return 2;
+    }
+    size_t n = argc > 3 ? (size_t)atol(argv[3]) : 32;
+    long steps = argc > 4 ? atol(argv[4]) : 1000, t;
+    int rounds = argc > 5 ? atoi(argv[5]) : 60, r, w;
+    if (n < 1 || steps < 1 || rounds < 1) {
+        fprintf(stderr, "N_UNITS, STEPS_PER_CHUNK and ROUNDS must be positive\n");
+        return 2;
+    }
+    struct library lib[2] = {open_library(argv[1], n), open_library(argv[2], n)};
+    double x[4096], target[4096], y, loss;
+    double *us[2] = {malloc((size_t)rounds * sizeof(double)), malloc((size_t)rounds * sizeof(double))};
+    double *ratio = malloc((size_t)rounds * sizeof(double));
+    for (t = 0; t < 4096; t++) {
+        x[t] = sin(0.1 * (double)t);
+        target[t] = 0.5 * sin(0.1 * (double)(t + 1));
+    }
+    for (w = 0; w < 2; w++)  /* warm-up */
+        for (t = 0; t < 1000; t++) lib[w].step(lib[w].net, &x[t & 4095], 1, &target[t & 4095], 1, &y, &loss);
+    for (r = 0; r < rounds; r++) {
+        for (w = 0; w < 2; w++) {
+            int which = (r + w) & 1;  /* alternate which library goes first */
+            double t0 = seconds();
+            for (t = 0; t < steps; t++)
+                lib[which].step(lib[which].net, &x[t & 4095], 1, &target[t & 4095], 1, &y, &loss);
+            us[which][r] = (seconds() - t0) / (double)steps * 1e6;
+        }
+        ratio[r] = us[1][r] / us[0][r];
+    }
+    qsort(us[0], (size_t)rounds, sizeof(double), compare);
+    qsort(us[1], (size_t)rounds, sizeof(double), compare);
+    qsort(ratio, (size_t)rounds, sizeof(double), compare);
+    printf("fully_recurrent(1, %zu, 1), SGD every step, %d rounds of %ld steps each\n", n, rounds, steps);
+    printf("  old %s: median %.3f us/step\n", lib[0].path, us[0][rounds / 2]);
+    printf("  new %s: median %.3f us/step\n", lib[1].path, us[1][rounds / 2]);
+    printf("  new/old: median %.3f (quartiles %.3f, %.3f)\n", ratio[rounds / 2], ratio[rounds / 4], ratio[3 * rounds / 4]);
+    lib[0].free(lib[0].net);
+    lib[1].free(lib[1].net);
+    free(us[0]);
+    free(us[1]);
+    free(ratio);
+    return 0;
+}
