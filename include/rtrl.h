@@ -337,11 +337,11 @@ const char *rtrl_last_error(void);
 /**
  * Sets the number of threads the large products of the sensitivity update may use:
  * OpenBLAS's thread count for the products that go to it, and the count over which the
- * engine's own kernel splits its products of at least 2^22 multiply-adds (fully
- * recurrent layers from about 48 units; its worker threads start on first use, with
- * every signal blocked, and sleep between products; the library is linked with
- * -z nodelete, so dlclose never unmaps code they run). Smaller products run on the
- * calling thread. Process-wide. 0 restores the default: the number of cores, or the
+ * engine's own kernel splits its products of at least 2^20 multiply-adds (fully
+ * recurrent layers from 32 units; its worker threads start on first use, with every
+ * signal blocked, spin for 0.2 ms after each product and then sleep; the library is
+ * linked with -z nodelete, so dlclose never unmaps code they run). Smaller products run
+ * on the calling thread. Set 1 when your own threads already keep every core busy. Process-wide. 0 restores the default: the number of cores, or the
  * RTRL_NUM_THREADS environment variable when it is set. 1 also guarantees that no step
  * allocates (OpenBLAS allocates a small job array per multi-threaded call).
  *

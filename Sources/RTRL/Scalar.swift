@@ -84,10 +84,10 @@ enum _BLAS {
     }()
 
     /// Products on the engine's kernel with at least this many multiply-adds (m n k, about
-    /// 0.1 ms of work on one core: fully recurrent layers from about 48 units) are split by
-    /// columns over ``RTRLRuntime/blasThreads`` threads; smaller ones run on the calling
-    /// thread, where waking a worker would cost more than it saves.
-    static let parallelProductWork = 1 << 22
+    /// 25 microseconds of work on one core: fully recurrent layers from 32 units) are split
+    /// by columns over ``RTRLRuntime/blasThreads`` threads; smaller ones run on the calling
+    /// thread, where handing out chunks would cost more than it saves.
+    static let parallelProductWork = 1 << 20
 
     /// RTRL_NUM_THREADS, read once at the first product: the number of threads the large
     /// products may use (OpenBLAS's, and the engine's kernel above `parallelProductWork`).
@@ -102,8 +102,8 @@ enum _BLAS {
 public enum RTRLRuntime {
     /// The number of threads the large products of the sensitivity update use: OpenBLAS's
     /// thread count for the products that go to it, and the engine's own kernel splits
-    /// its products of at least 2^22 multiply-adds (fully recurrent layers from about 48
-    /// units) over as many threads. Smaller products run on the calling thread.
+    /// its products of at least 2^20 multiply-adds (fully recurrent layers from 32 units)
+    /// over as many threads. Smaller products run on the calling thread.
     /// Process-wide; the default is OpenBLAS's (the number of cores), or RTRL_NUM_THREADS
     /// when set.
     public static var blasThreads: Int {

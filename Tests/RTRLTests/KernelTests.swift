@@ -1,6 +1,9 @@
 import Testing
 @testable import RTRL
 import RTRLKernels
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// The engine's product kernel (C (+)= A B) against a plain triple loop, on shapes that
 /// reach every path: row blocks and their remainders, panels of several vectors, one-vector
@@ -84,5 +87,37 @@ import RTRLKernels
                 check(Float.self, m: shape.0, n: shape.1, k: shape.2, accumulate: accumulate, threads: threads, tolerance: 2e-5)
             }
         }
+    }
+
+    /// The split over threads, product after product as a network makes them: between
+    /// products the workers spin, or sleep after a pause; the thread count changes (a
+    /// worker started for a larger count gets nothing); accumulate on and off. Every
+    /// product equals the one-thread product bit for bit.
+    @Test func splitProductsInSequenceEqualOneThreadBitForBit() {
+        var g = Generator(state: 99)
+        let m = 32, n = 1088, k = 32
+        let a = (0..<(m * k)).map { _ in g.next() }
+        let b = (0..<(k * n)).map { _ in g.next() }
+        let c0 = (0..<(m * n)).map { _ in g.next() }
+        let counts: [Int32] = [2, 3, 4, 2, 3, 2, 4, 2]
+        var mismatches = 0
+        for round in 0..<48 {
+            let accumulate: Int32 = round % 3 == 0 ? 1 : 0
+            let threads = counts[round % counts.count]
+            var one = c0, many = c0
+            a.withUnsafeBufferPointer { ap in
+                b.withUnsafeBufferPointer { bp in
+                    one.withUnsafeMutableBufferPointer { cp in
+                        rtrlk_dgemm(m, n, k, ap.baseAddress!, k, bp.baseAddress!, n, accumulate, cp.baseAddress!, n)
+                    }
+                    many.withUnsafeMutableBufferPointer { cp in
+                        rtrlk_dgemm_threads(m, n, k, ap.baseAddress!, k, bp.baseAddress!, n, accumulate, cp.baseAddress!, n, threads)
+                    }
+                }
+            }
+            if one != many { mismatches += 1 }
+            if round % 4 == 3 { usleep(UInt32(100 + 150 * (round % 5))) }  // 0.1-0.7 ms: past the workers' spin
+        }
+        #expect(mismatches == 0)
     }
 }

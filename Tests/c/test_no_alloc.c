@@ -158,7 +158,7 @@ int main(void) {
     rtrl_net_create_elman(1, 10, 2, NULL, &tmp);
     s[n].name = "elman 10, dekf"; s[n++].net = configured(tmp, RTRL_OPTIMIZER_DEKF, RTRL_SENSITIVITY_EXACT, RTRL_READOUT_GRADIENT);
     /* 32 x 32 left factor by 32 x 4256 sensitivities: the engine's kernel, split over the
-       worker threads (>= 2^22 multiply-adds) when there are two or more. */
+       worker threads (>= 2^20 multiply-adds) when there are two or more. */
     rtrl_net_create_fully_recurrent(100, 32, 1, NULL, &tmp);
     s[n].name = "fully_recurrent 32 with 100 inputs (kernel on threads), sgd"; s[n++].net = configured(tmp, RTRL_OPTIMIZER_SGD, RTRL_SENSITIVITY_EXACT, RTRL_READOUT_GRADIENT);
     rtrl_net_create_elman(1, 10, 1, NULL, &tmp);

@@ -64,8 +64,10 @@ del _cls
 def set_num_threads(threads: int) -> None:
     """Sets the number of threads the large products of the sensitivity update may use
     (OpenBLAS's, and the engine's own kernel for products of fully recurrent layers from
-    about 48 units; smaller ones run on the calling thread). Process-wide; 0 restores the
-    default (the number of cores, or RTRL_NUM_THREADS)."""
+    32 units; smaller ones run on the calling thread). The kernel's worker threads spin for
+    0.2 ms after each product, then sleep. Process-wide; 0 restores the default (the
+    number of cores, or RTRL_NUM_THREADS); 1 when your own threads already keep every
+    core busy."""
     from .network import _check
     _check(_library_handle().rtrl_set_num_threads(int(threads)))
 
