@@ -8,10 +8,15 @@ P(t) = D(t) [W_rec P(t-1) + I(t)] as one matrix product per step, then the gradi
 the update. rtrl runs through the Python binding (`net.run` over the whole stream, and
 `net.step` one call per step).
 
-Usage: compare_numpy.py [--sizes 8,16,32,64,128] [--seconds 1.0] [--rounds 7]
+Usage: compare_numpy.py [--sizes 8,16,32,64,128] [--seconds 1.0] [--rounds 7] [--pause 0.3]
 Prints a markdown table: the median steps/s of each over the rounds, and the median over
 rounds of rtrl/numpy (each round times numpy, rtrl's run and rtrl's step() in turn, so
-that a change of the machine's speed between runs does not enter the ratio).
+that a change of the machine's speed between runs does not enter the ratio). Each timing
+starts after a pause (--pause seconds): the multi-threaded BLAS libraries keep their
+worker threads spinning for a while after their last product (numpy's OpenBLAS for up to
+about 0.1 s, rtrl's kernel for 0.2 ms), and without the pause those threads would compete
+with the next contender for the cores — measured: rtrl's run at n = 32 was 20 % slower
+right after numpy than 0.3 s after it.
 """
 from __future__ import annotations
 
@@ -67,14 +72,16 @@ def calibrated(run, seconds: float) -> int:
         steps *= 4
 
 
-def interleaved(runs, seconds: float, rounds: int):
+def interleaved(runs, seconds: float, rounds: int, pause: float):
     """Times each of `runs` once per round, in turn (so that every round sees the same
-    machine state), for `rounds` rounds: the median steps/s of each, and per run the
-    median over rounds of its rate divided by the first run's."""
+    machine state), for `rounds` rounds, each timing `pause` seconds after the one before:
+    the median steps/s of each, and per run the median over rounds of its rate divided by
+    the first run's."""
     counts = [calibrated(r, seconds) for r in runs]
     rates = [[] for _ in runs]
     for _ in range(rounds):
         for i, r in enumerate(runs):
+            time.sleep(pause)
             rates[i].append(counts[i] / timed(r, counts[i]))
     ratios = [statistics.median(x / b for x, b in zip(rates[i], rates[0])) for i in range(len(runs))]
     return [statistics.median(x) for x in rates], ratios
@@ -85,6 +92,8 @@ def main() -> None:
     ap.add_argument("--sizes", default="8,16,32,64,128")
     ap.add_argument("--seconds", type=float, default=1.0, help="about the time of one round of each run")
     ap.add_argument("--rounds", type=int, default=7, help="rounds; each times numpy, rtrl run and rtrl step() in turn")
+    ap.add_argument("--pause", type=float, default=0.3,
+                    help="seconds between timings, so that one contender's spinning BLAS threads are idle before the next")
     args = ap.parse_args()
     sizes = [int(s) for s in args.sizes.split(",") if s]
     print(f"rtrl {rtrl.__version__}, numpy {np.__version__}")
@@ -115,8 +124,8 @@ def main() -> None:
             for i in range(steps):
                 net.step(X[i % len(X)], Y[i % len(Y)])
 
-        (a, b, c), (_, rb, rc) = interleaved([run_numpy, run_rtrl, step_rtrl], args.seconds, args.rounds)
-        print(f"| {n} | {net.num_params} | {a:,.0f} | {b:,.0f} | {c:,.0f} | {rb:.1f} | {rc:.1f} |")
+        (a, b, c), (_, rb, rc) = interleaved([run_numpy, run_rtrl, step_rtrl], args.seconds, args.rounds, args.pause)
+        print(f"| {n} | {net.num_params} | {a:,.0f} | {b:,.0f} | {c:,.0f} | {rb:.2f} | {rc:.2f} |")
         net.close()
 
 
