@@ -126,35 +126,20 @@ static void take_chunks(const rtrlk_job *j, int r, uint32_t epoch, int from_back
     }
 }
 
+/* Every field of a job, for copying one into or out of `shared`. */
+#define RTRLK_JOB_FIELDS(X) X(is_double) X(accumulate) X(m) X(n) X(k) X(lda) X(ldb) X(ldc) X(chunk) X(a) X(b) X(c)
+
 static void publish(const rtrlk_job *j) {
-    atomic_store_explicit(&shared.is_double, j->is_double, memory_order_relaxed);
-    atomic_store_explicit(&shared.accumulate, j->accumulate, memory_order_relaxed);
-    atomic_store_explicit(&shared.m, j->m, memory_order_relaxed);
-    atomic_store_explicit(&shared.n, j->n, memory_order_relaxed);
-    atomic_store_explicit(&shared.k, j->k, memory_order_relaxed);
-    atomic_store_explicit(&shared.lda, j->lda, memory_order_relaxed);
-    atomic_store_explicit(&shared.ldb, j->ldb, memory_order_relaxed);
-    atomic_store_explicit(&shared.ldc, j->ldc, memory_order_relaxed);
-    atomic_store_explicit(&shared.chunk, j->chunk, memory_order_relaxed);
-    atomic_store_explicit(&shared.a, j->a, memory_order_relaxed);
-    atomic_store_explicit(&shared.b, j->b, memory_order_relaxed);
-    atomic_store_explicit(&shared.c, j->c, memory_order_relaxed);
+#define RTRLK_STORE_FIELD(f) atomic_store_explicit(&shared.f, j->f, memory_order_relaxed);
+    RTRLK_JOB_FIELDS(RTRLK_STORE_FIELD)
+#undef RTRLK_STORE_FIELD
 }
 
 static rtrlk_job snapshot(void) {
     rtrlk_job j;
-    j.is_double = atomic_load_explicit(&shared.is_double, memory_order_relaxed);
-    j.accumulate = atomic_load_explicit(&shared.accumulate, memory_order_relaxed);
-    j.m = atomic_load_explicit(&shared.m, memory_order_relaxed);
-    j.n = atomic_load_explicit(&shared.n, memory_order_relaxed);
-    j.k = atomic_load_explicit(&shared.k, memory_order_relaxed);
-    j.lda = atomic_load_explicit(&shared.lda, memory_order_relaxed);
-    j.ldb = atomic_load_explicit(&shared.ldb, memory_order_relaxed);
-    j.ldc = atomic_load_explicit(&shared.ldc, memory_order_relaxed);
-    j.chunk = atomic_load_explicit(&shared.chunk, memory_order_relaxed);
-    j.a = atomic_load_explicit(&shared.a, memory_order_relaxed);
-    j.b = atomic_load_explicit(&shared.b, memory_order_relaxed);
-    j.c = atomic_load_explicit(&shared.c, memory_order_relaxed);
+#define RTRLK_LOAD_FIELD(f) j.f = atomic_load_explicit(&shared.f, memory_order_relaxed);
+    RTRLK_JOB_FIELDS(RTRLK_LOAD_FIELD)
+#undef RTRLK_LOAD_FIELD
     return j;
 }
 
