@@ -13,6 +13,7 @@
 #                    per-call cost and the numpy comparison
 #   make bench-stream   messages/s and latency of rtrl-stream
 #   make test-c-sanitize / test-c-valgrind   the C tests under ASan+UBSan / valgrind
+#   make test-kernels-tsan   the kernel's thread pool under ThreadSanitizer
 #   make fuzz FUZZ_SECONDS=600, make sanitize, make kill-test, make soak   reliability
 #                    (mk/fuzz.mk: fuzzing, sanitizers, the crash test, the 30-min soak)
 #
@@ -33,7 +34,7 @@ LIBRARY := $(CURDIR)/$(RELEASE_DIR)/librtrl.so
 STREAM_BIN := $(CURDIR)/$(RELEASE_DIR)/rtrl-stream
 
 .PHONY: all deps deps-system deps-python build lib test test-swift test-c test-python \
-        test-stream test-readme test-examples test-c-sanitize test-c-valgrind demo bench \
+        test-stream test-readme test-examples test-c-sanitize test-c-valgrind test-kernels-tsan demo bench \
         bench-stream bench-learning clean install uninstall
 
 all: build
@@ -101,6 +102,13 @@ test-c-sanitize: lib
 
 test-c-valgrind: lib
 	$(MAKE) -C Tests/c LIBDIR=$(CURDIR)/$(RELEASE_DIR) valgrind
+
+# The kernel's thread pool (Sources/RTRLKernels/parallel.c) under gcc's ThreadSanitizer.
+test-kernels-tsan:
+	@mkdir -p .build/tsan
+	gcc -O1 -g -fsanitize=thread -ISources/RTRLKernels/include Tests/kernels/pool_tsan.c \
+	  Sources/RTRLKernels/parallel.c Sources/RTRLKernels/kernels.c -o .build/tsan/pool_tsan -lpthread
+	TSAN_OPTIONS=halt_on_error=1 .build/tsan/pool_tsan
 
 test-python: lib deps-python
 	RTRL_LIBRARY=$(LIBRARY) RTRL_CAPI_REFERENCE=$(CURDIR)/$(RELEASE_DIR)/rtrl-capi-reference \
