@@ -17,7 +17,7 @@
  * 8-14 % at n = 64, most when the machine is busy.)
  */
 #include "rtrl_kernels.h"
-#include <stdatomic.h>
+#include <pthread.h>
 #include <string.h>
 
 #define RTRLK_LOAD(V, dst, src) memcpy(&(dst), (src), sizeof(V))
@@ -148,10 +148,11 @@ __attribute__((target("avx512f,fma"))) static void dgemm_avx512 RTRLK_PARAMS(dou
 __attribute__((target("avx512f,fma"))) static void sgemm_avx512 RTRLK_PARAMS(float) { RTRLK_BODY(float, f16, 16, 4, 4, SPLAT16) }
 #endif
 
-/* The best variant for this CPU, chosen at the first call. Several threads may choose at
- * once; each stores the same value (relaxed atomics: no data race, and a plain load). */
-static _Atomic(dgemm_fn) dgemm_impl;
-static _Atomic(sgemm_fn) sgemm_impl;
+/* The best variant for this CPU, chosen once, at the first call (pthread_once: callers on
+ * several threads wait for the one choosing, and then read what it stored). */
+static dgemm_fn dgemm_impl;
+static sgemm_fn sgemm_impl;
+static pthread_once_t chosen = PTHREAD_ONCE_INIT;
 
 static void choose(void) {
     dgemm_fn d = dgemm_base;
@@ -161,38 +162,25 @@ static void choose(void) {
     if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) { d = dgemm_avx2; s = sgemm_avx2; }
     if (__builtin_cpu_supports("avx512f")) { d = dgemm_avx512; s = sgemm_avx512; }
 #endif
-    atomic_store_explicit(&sgemm_impl, s, memory_order_relaxed);
-    atomic_store_explicit(&dgemm_impl, d, memory_order_relaxed);
+    sgemm_impl = s;
+    dgemm_impl = d;
 }
 
-static dgemm_fn chosen_dgemm(void) {
-    dgemm_fn f = atomic_load_explicit(&dgemm_impl, memory_order_relaxed);
-    if (!f) {
-        choose();
-        f = atomic_load_explicit(&dgemm_impl, memory_order_relaxed);
-    }
-    return f;
+void rtrlk_dgemm RTRLK_PARAMS(double) {
+    pthread_once(&chosen, choose);
+    dgemm_impl(m, n, k, a, lda, b, ldb, accumulate, c, ldc);
 }
 
-static sgemm_fn chosen_sgemm(void) {
-    sgemm_fn f = atomic_load_explicit(&sgemm_impl, memory_order_relaxed);
-    if (!f) {
-        choose();
-        f = atomic_load_explicit(&sgemm_impl, memory_order_relaxed);
-    }
-    return f;
+void rtrlk_sgemm RTRLK_PARAMS(float) {
+    pthread_once(&chosen, choose);
+    sgemm_impl(m, n, k, a, lda, b, ldb, accumulate, c, ldc);
 }
-
-void rtrlk_dgemm RTRLK_PARAMS(double) { chosen_dgemm()(m, n, k, a, lda, b, ldb, accumulate, c, ldc); }
-
-void rtrlk_sgemm RTRLK_PARAMS(float) { chosen_sgemm()(m, n, k, a, lda, b, ldb, accumulate, c, ldc); }
 
 const char *rtrlk_variant(void) {
-    dgemm_fn d = chosen_dgemm();
-    (void)d;
+    pthread_once(&chosen, choose);
 #ifdef RTRLK_X86
-    if (d == dgemm_avx512) return "avx512";
-    if (d == dgemm_avx2) return "avx2";
+    if (dgemm_impl == dgemm_avx512) return "avx512";
+    if (dgemm_impl == dgemm_avx2) return "avx2";
 #endif
     return "baseline";
 }
