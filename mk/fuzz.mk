@@ -122,9 +122,10 @@ $(FUZZ_BUILD)/fuzz_capi: $(FUZZ_BUILD)/fuzz_capi.o $(FUZZ_CAPI_OBJS)
 # ---------------------------------------------------------------- sanitizers
 
 # ASan+UBSan: the C tests and examples (Tests/c); TSan: the adapter's cross-thread stop and
-# the engine kernel's worker threads (ThreadsTests).
-sanitize: test-c-sanitize sanitize-tsan
-	@echo "make sanitize: ASan+UBSan (C tests, examples) and TSan (cross-thread stop) clean"
+# the engine kernel's worker threads (ThreadsTests, KernelTests, and Tests/kernels/pool_tsan.c
+# built with gcc: three callers sharing the pool).
+sanitize: test-c-sanitize sanitize-tsan test-kernels-tsan
+	@echo "make sanitize: ASan+UBSan (C tests, examples) and TSan (cross-thread stop, kernel threads) clean"
 
 # A debug build of the Swift tests with -sanitize=thread in its own scratch folder; the
 # suites that run an adapter on one thread and stop it from another. TSan's report makes
@@ -132,7 +133,7 @@ sanitize: test-c-sanitize sanitize-tsan
 TSAN_SCRATCH ?= .build-tsan
 sanitize-tsan:
 	TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1" $(SWIFT) test --sanitize=thread \
-	  --scratch-path $(TSAN_SCRATCH) --filter 'CrossThreadStopTests|AdapterTests|ThreadsTests'
+	  --scratch-path $(TSAN_SCRATCH) --filter 'CrossThreadStopTests|AdapterTests|ThreadsTests|KernelTests'
 
 # ---------------------------------------------------------------- crash test, soak, stream tests
 
