@@ -538,9 +538,11 @@ rtrl_status rtrl_net_output(const rtrl_net *net, double *y, size_t ny);
  * @return RTRL_OK; RTRL_ERR_INVALID_ARGUMENT; RTRL_ERR_DIVERGED when the divergence guard
  *         refused: either E(t), or the output error dE/dy in the network's precision (a
  *         target beyond an f32 network's range), is not finite (nothing was added to the
- *         buffer, nothing learned, no teacher forcing) or the optimizer step would have made a parameter non-finite (the
- *         buffer was cleared, weights and optimizer state are unchanged). In both cases
- *         the step's forward pass stands and rtrl_net_refused_updates counts the refusal.
+ *         buffer, nothing learned, no teacher forcing) or the update (optimizer, RLS
+ *         readout or EKF) would have made a parameter non-finite (the buffer was
+ *         cleared, weights and optimizer state are unchanged; teacher forcing, which
+ *         follows the loss, still applies). In both cases the step's forward pass stands
+ *         and rtrl_net_refused_updates counts the refusal.
  */
 rtrl_status rtrl_net_learn(rtrl_net *net, const double *target, size_t ny, double *loss);
 

@@ -7,6 +7,9 @@ extension _Engine {
     /// divergence guard refuses the step: nothing is added, nothing forced, the refusal is
     /// counted and `diverged` is thrown. (The second catches a target beyond an f32
     /// network's range, which teacher forcing would otherwise write into its state.)
+    /// Once E(t) stands, teacher forcing follows the loss whatever becomes of the update:
+    /// a refused optimizer, RLS-readout or Kalman update leaves the parameters, and the
+    /// state carries on forced, as after an accepted one.
     func learn(_ t: UnsafePointer<Double>, counting: Bool) throws(RTRLError) -> Double {
         let e = _lossAndOutputError(target: t)
         if config.divergenceGuard {
@@ -19,9 +22,9 @@ extension _Engine {
                 throw RTRLError(.diverged, "update refused: the output error dE/dy is not finite in this network's precision (a target beyond its range?); nothing was learned from this step")
             }
         }
+        defer { if config.teacherForcing { _forceTargets(t) } }
         if counting && config.optimizer.isKalman, let so = secondOrder {
             try _kalmanUpdate(target: t, state: so)
-            if config.teacherForcing { _forceTargets(t) }
             return e
         }
         _addGradient(target: t)
@@ -38,15 +41,9 @@ extension _Engine {
         }
         if counting {
             learnCount += 1
-            if learnCount >= config.updateEvery {
-                do { try _applyOptimizer() } catch {
-                    if config.teacherForcing { _forceTargets(t) }  // as on success: the state carries on forced
-                    throw error
-                }
-            }
+            if learnCount >= config.updateEvery { try _applyOptimizer() }
         }
         if let so = readout { _rlsReadoutCommit(target: t, state: so) }
-        if config.teacherForcing { _forceTargets(t) }
         return e
     }
 

@@ -125,6 +125,41 @@ import Testing
         #expect(net.refusedUpdates == 1)
     }
 
+    /// Teacher forcing follows the loss, not the update: when the update is refused — by
+    /// the first-order optimizer, the RLS readout or the EKF — the parameters stay and the
+    /// state carries on forced, exactly as after `accumulate` (the loss and the forcing
+    /// without an update). A Jordan network feeds its output back, so a missing forcing
+    /// changes every later output. The refusals: SGD at learning rate 1e300; a hidden layer
+    /// of identity units driven by an input of 1e155, whose squared activations overflow
+    /// the RLS readout's u^T P u and the EKF's H P H^T (the readout weights of 1e-160 keep
+    /// the prediction, and so E(t), finite).
+    @Test(arguments: ["sgd", "rls", "ekf"])
+    func aRefusedUpdateStillForcesTheTargets(_ kind: String) throws {
+        let net = try Network.jordan(inputs: 1, hidden: 4, outputs: 1, hiddenActivation: .identity, seed: 4)
+        var c = TrainingConfiguration(learningRate: 0.01)
+        c.teacherForcing = true
+        switch kind {
+        case "sgd": c.learningRate = 1e300
+        case "rls": c.readout = .rls
+        default: c.optimizer = .ekf
+        }
+        try net.configure(c)
+        try net.setBlock(named: "hidden->output", [1e-160, -1e-160, 1e-160, -1e-160])
+        for t in 0..<4 { try net.feed([wave(t)]) }
+        try net.feed([1e155])
+        let reference = net.copy()
+        #expect { try net.learn([0.9]) } throws: { ($0 as? RTRLError)?.code == .diverged }
+        #expect(net.refusedUpdates == 1)
+        try reference.configure(TrainingConfiguration(learningRate: 0.01, teacherForcing: true))
+        _ = try reference.accumulate([0.9])
+        #expect(net.parameters() == reference.parameters())
+        for t in 0..<6 {
+            try net.feed([wave(t)])
+            try reference.feed([wave(t)])
+            #expect(net.output().map(\.bitPattern) == reference.output().map(\.bitPattern))
+        }
+    }
+
     /// The branch-free test behind the guard's check.
     @Test func nonFiniteIsOneExactlyForInfinitiesAndNaNs() {
         let doubles: [Double] = [0, -0.0, 1, -1, .greatestFiniteMagnitude, -.greatestFiniteMagnitude,
