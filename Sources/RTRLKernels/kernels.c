@@ -98,7 +98,6 @@
             }                                                                              \
             ptrdiff_t i = 0;                                                               \
             for (; i + R <= m; i += R) RTRLK_TILE(T, V, L, R, W, SPLAT);                   \
-            for (; i + 4 <= m; i += 4) RTRLK_TILE(T, V, L, 4, W, SPLAT);                   \
             for (; i < m; i++) RTRLK_TILE(T, V, L, 1, W, SPLAT);                           \
             p0 += RTRLK_KC;                                                                \
         } while (p0 < k);                                                                  \
