@@ -6,8 +6,8 @@
  * measures the host; the median of the per-round ratios of this program does not.
  *
  *     cc -O2 -Iinclude Benchmarks/c/step_ab.c -ldl -lm -o step_ab
- *     ./step_ab OLD/librtrl.so NEW/librtrl.so [N_UNITS] [STEPS_PER_CHUNK] [ROUNDS]
- *                                                    (defaults 32, 1000, 60)
+ *     ./step_ab OLD/librtrl.so NEW/librtrl.so [N_UNITS] [STEPS_PER_CHUNK] [ROUNDS] [f64|f32]
+ *                                                    (defaults 32, 1000, 60, f64)
  *
  * Prints each library's median µs per step and the median (and quartiles) over rounds of
  * new / old: below 1, the second library is faster. Each library is loaded with
@@ -17,6 +17,7 @@
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 #include "rtrl.h"
@@ -26,6 +27,7 @@ typedef rtrl_status (*defaults_fn)(rtrl_train_params *, size_t);
 typedef rtrl_status (*configure_fn)(rtrl_net *, const rtrl_train_params *);
 typedef rtrl_status (*step_fn)(rtrl_net *, const double *, size_t, const double *, size_t, double *, double *);
 typedef void (*free_fn)(rtrl_net *);
+typedef rtrl_status (*net_defaults_fn)(rtrl_net_params *, size_t);
 
 struct library {
     const char *path;
@@ -54,9 +56,10 @@ static void *symbol(void *handle, const char *path, const char *name) {
     return p;
 }
 
-static struct library open_library(const char *path, size_t n) {
+static struct library open_library(const char *path, size_t n, rtrl_precision precision) {
     struct library lib = {path, NULL, NULL, NULL};
     rtrl_train_params tp;
+    rtrl_net_params np;
     void *h = dlopen(path, RTLD_NOW | RTLD_LOCAL);
     if (!h) {
         fprintf(stderr, "%s\n", dlerror());
@@ -67,7 +70,9 @@ static struct library open_library(const char *path, size_t n) {
     configure_fn configure = (configure_fn)symbol(h, path, "rtrl_net_configure");
     lib.step = (step_fn)symbol(h, path, "rtrl_net_step");
     lib.free = (free_fn)symbol(h, path, "rtrl_net_free");
-    if (create(1, n, 1, NULL, &lib.net) != RTRL_OK) {
+    ((net_defaults_fn)symbol(h, path, "rtrl_net_default_params"))(&np, sizeof np);
+    np.precision = precision;
+    if (create(1, n, 1, &np, &lib.net) != RTRL_OK) {
         fprintf(stderr, "%s: rtrl_net_create_fully_recurrent failed\n", path);
         exit(2);
     }
@@ -82,17 +87,23 @@ static struct library open_library(const char *path, size_t n) {
 
 int main(int argc, char **argv) {
     if (argc < 3) {
-        fprintf(stderr, "usage: %s OLD/librtrl.so NEW/librtrl.so [N_UNITS] [STEPS_PER_CHUNK] [ROUNDS]\n", argv[0]);
+        fprintf(stderr, "usage: %s OLD/librtrl.so NEW/librtrl.so [N_UNITS] [STEPS_PER_CHUNK] [ROUNDS] [f64|f32]\n", argv[0]);
         return 2;
     }
     size_t n = argc > 3 ? (size_t)atol(argv[3]) : 32;
     long steps = argc > 4 ? atol(argv[4]) : 1000, t;
     int rounds = argc > 5 ? atoi(argv[5]) : 60, r, w;
+    const char *precision = argc > 6 ? argv[6] : "f64";
     if (n < 1 || steps < 1 || rounds < 1) {
         fprintf(stderr, "N_UNITS, STEPS_PER_CHUNK and ROUNDS must be positive\n");
         return 2;
     }
-    struct library lib[2] = {open_library(argv[1], n), open_library(argv[2], n)};
+    if (strcmp(precision, "f64") != 0 && strcmp(precision, "f32") != 0) {
+        fprintf(stderr, "precision must be f64 or f32, got %s\n", precision);
+        return 2;
+    }
+    rtrl_precision p = strcmp(precision, "f32") == 0 ? RTRL_PRECISION_F32 : RTRL_PRECISION_F64;
+    struct library lib[2] = {open_library(argv[1], n, p), open_library(argv[2], n, p)};
     double x[4096], target[4096], y, loss;
     double *us[2] = {malloc((size_t)rounds * sizeof(double)), malloc((size_t)rounds * sizeof(double))};
     double *ratio = malloc((size_t)rounds * sizeof(double));
@@ -115,7 +126,7 @@ int main(int argc, char **argv) {
     qsort(us[0], (size_t)rounds, sizeof(double), compare);
     qsort(us[1], (size_t)rounds, sizeof(double), compare);
     qsort(ratio, (size_t)rounds, sizeof(double), compare);
-    printf("fully_recurrent(1, %zu, 1), SGD every step, %d rounds of %ld steps each\n", n, rounds, steps);
+    printf("fully_recurrent(1, %zu, 1) %s, SGD every step, %d rounds of %ld steps each\n", n, precision, rounds, steps);
     printf("  old %s: median %.3f us/step\n", lib[0].path, us[0][rounds / 2]);
     printf("  new %s: median %.3f us/step\n", lib[1].path, us[1][rounds / 2]);
     printf("  new/old: median %.3f (quartiles %.3f, %.3f)\n", ratio[rounds / 2], ratio[rounds / 4], ratio[3 * rounds / 4]);
