@@ -24,6 +24,7 @@
  */
 #include "rtrl_kernels.h"
 #include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdint.h>
@@ -160,7 +161,11 @@ static void *worker(void *arg) {
         uint32_t e;
         while ((e = atomic_load_explicit(&current_epoch, memory_order_acquire)) == seen) {
             RTRLK_PAUSE();
-            if ((++spins & 255) != 0 || now_ns() - since < RTRLK_SPIN_NS) continue;
+            if ((++spins & 255) != 0) continue;
+            /* Every 256 pauses (a few microseconds): give the core to any other runnable
+             * thread — the caller itself, when the two share a core — and check the time. */
+            sched_yield();
+            if (now_ns() - since < RTRLK_SPIN_NS) continue;
             /* Sleep. The caller stores the new epoch and then reads `sleepers`; this thread
              * counts itself in `sleepers` and then reads the epoch (both sequentially
              * consistent): at least one of the two sees the other, so no wake-up is lost. */
@@ -248,7 +253,12 @@ static void run_parallel(rtrlk_job j, int threads) {
     }
     take_chunks(&j, 0, epoch, 0);
     for (int t = 1; t < parts; t++) take_chunks(&j, t, epoch, 1);
-    while ((uint64_t)atomic_load_explicit(&chunks_done, memory_order_acquire) < count) RTRLK_PAUSE();
+    /* Only chunks a worker is in the middle of are left. Should that worker have lost its
+     * core (more threads than cores), yield now and then so that it can finish. */
+    for (unsigned spins = 1; (uint64_t)atomic_load_explicit(&chunks_done, memory_order_acquire) < count; spins++) {
+        RTRLK_PAUSE();
+        if ((spins & 255) == 0) sched_yield();
+    }
     pthread_mutex_unlock(&pool_in_use);
 }
 
