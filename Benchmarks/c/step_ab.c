@@ -18,8 +18,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
+#include "bench_clock.h"
 #include "rtrl.h"
 
 typedef rtrl_status (*create_fn)(size_t, size_t, size_t, const rtrl_net_params *, rtrl_net **);
@@ -35,17 +35,6 @@ struct library {
     free_fn free;
     rtrl_net *net;
 };
-
-static double seconds(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
-static int compare(const void *a, const void *b) {
-    double x = *(const double *)a, y = *(const double *)b;
-    return x < y ? -1 : x > y;
-}
 
 static void *symbol(void *handle, const char *path, const char *name) {
     void *p = dlsym(handle, name);
@@ -116,16 +105,16 @@ int main(int argc, char **argv) {
     for (r = 0; r < rounds; r++) {
         for (w = 0; w < 2; w++) {
             int which = (r + w) & 1;  /* alternate which library goes first */
-            double t0 = seconds();
+            double t0 = bench_seconds();
             for (t = 0; t < steps; t++)
                 lib[which].step(lib[which].net, &x[t & 4095], 1, &target[t & 4095], 1, &y, &loss);
-            us[which][r] = (seconds() - t0) / (double)steps * 1e6;
+            us[which][r] = (bench_seconds() - t0) / (double)steps * 1e6;
         }
         ratio[r] = us[1][r] / us[0][r];
     }
-    qsort(us[0], (size_t)rounds, sizeof(double), compare);
-    qsort(us[1], (size_t)rounds, sizeof(double), compare);
-    qsort(ratio, (size_t)rounds, sizeof(double), compare);
+    qsort(us[0], (size_t)rounds, sizeof(double), bench_compare_doubles);
+    qsort(us[1], (size_t)rounds, sizeof(double), bench_compare_doubles);
+    qsort(ratio, (size_t)rounds, sizeof(double), bench_compare_doubles);
     printf("fully_recurrent(1, %zu, 1) %s, SGD every step, %d rounds of %ld steps each\n", n, precision, rounds, steps);
     printf("  old %s: median %.3f us/step\n", lib[0].path, us[0][rounds / 2]);
     printf("  new %s: median %.3f us/step\n", lib[1].path, us[1][rounds / 2]);

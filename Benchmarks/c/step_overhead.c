@@ -8,20 +8,9 @@
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <time.h>
 
+#include "bench_clock.h"
 #include "rtrl.h"
-
-static double seconds(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
-static int compare(const void *a, const void *b) {
-    double x = *(const double *)a, y = *(const double *)b;
-    return x < y ? -1 : x > y;
-}
 
 int main(int argc, char **argv) {
     size_t n = argc > 1 ? (size_t)atol(argv[1]) : 8;
@@ -45,11 +34,11 @@ int main(int argc, char **argv) {
     rtrl_net_configure(net, &tp);
     for (t = 0; t < 1000; t++) rtrl_net_step(net, &x[t & 4095], 1, &target[t & 4095], 1, &y, &loss);
     for (r = 0; r < runs; r++) {
-        double t0 = seconds();
+        double t0 = bench_seconds();
         for (t = 0; t < steps; t++) rtrl_net_step(net, &x[t & 4095], 1, &target[t & 4095], 1, &y, &loss);
-        times[r] = (seconds() - t0) / (double)steps;
+        times[r] = (bench_seconds() - t0) / (double)steps;
     }
-    qsort(times, (size_t)runs, sizeof times[0], compare);
+    qsort(times, (size_t)runs, sizeof times[0], bench_compare_doubles);
     printf("rtrl_net_step, fully_recurrent(1, %zu, 1), SGD every step: median %.3f us/step = %.0f steps/s (min %.3f, max %.3f us; %d runs of %ld)\n",
            n, times[runs / 2] * 1e6, 1 / times[runs / 2], times[0] * 1e6, times[runs - 1] * 1e6, runs, steps);
     rtrl_net_free(net);
