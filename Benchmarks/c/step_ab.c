@@ -1,13 +1,15 @@
 /*
  * step_ab.c — two builds of librtrl against each other, in one process: the same network
- * (fully_recurrent(1, n, 1), SGD at every step) created in each library, stepped in
+ * (fully_recurrent(1, n, 1) or elman(1, n, 1), SGD at every step, exact RTRL or SnAp-1)
+ * created in each library, stepped in
  * alternating chunks, so that both see the same machine. On a shared host whose speed
  * changes by a third from one second to the next, timing the builds in separate processes
  * measures the host; the median of the per-round ratios of this program does not.
  *
  *     cc -O2 -Iinclude Benchmarks/c/step_ab.c -ldl -lm -o step_ab
  *     ./step_ab OLD/librtrl.so NEW/librtrl.so [N_UNITS] [STEPS_PER_CHUNK] [ROUNDS] [f64|f32]
- *                                                    (defaults 32, 1000, 60, f64)
+ *               [fully_recurrent|elman] [exact|snap1|uoro]
+ *                                (defaults 32, 1000, 60, f64, fully_recurrent, exact)
  *
  * Prints each library's median µs per step and the median (and quartiles) over rounds of
  * new / old: below 1, the second library is faster. Each library is loaded with
@@ -45,7 +47,8 @@ static void *symbol(void *handle, const char *path, const char *name) {
     return p;
 }
 
-static struct library open_library(const char *path, size_t n, rtrl_precision precision) {
+static struct library open_library(const char *path, size_t n, rtrl_precision precision, const char *preset,
+                                   rtrl_sensitivity sensitivity) {
     struct library lib = {path, NULL, NULL, NULL};
     rtrl_train_params tp;
     rtrl_net_params np;
@@ -54,7 +57,8 @@ static struct library open_library(const char *path, size_t n, rtrl_precision pr
         fprintf(stderr, "%s\n", dlerror());
         exit(2);
     }
-    create_fn create = (create_fn)symbol(h, path, "rtrl_net_create_fully_recurrent");
+    create_fn create = (create_fn)symbol(h, path, strcmp(preset, "elman") == 0 ? "rtrl_net_create_elman"
+                                                                             : "rtrl_net_create_fully_recurrent");
     defaults_fn defaults = (defaults_fn)symbol(h, path, "rtrl_train_default_params");
     configure_fn configure = (configure_fn)symbol(h, path, "rtrl_net_configure");
     lib.step = (step_fn)symbol(h, path, "rtrl_net_step");
@@ -62,11 +66,12 @@ static struct library open_library(const char *path, size_t n, rtrl_precision pr
     ((net_defaults_fn)symbol(h, path, "rtrl_net_default_params"))(&np, sizeof np);
     np.precision = precision;
     if (create(1, n, 1, &np, &lib.net) != RTRL_OK) {
-        fprintf(stderr, "%s: rtrl_net_create_fully_recurrent failed\n", path);
+        fprintf(stderr, "%s: creating %s(1, %zu, 1) failed\n", path, preset, n);
         exit(2);
     }
     defaults(&tp, sizeof tp);
     tp.learning_rate = 1e-4;
+    tp.sensitivity = sensitivity;
     if (configure(lib.net, &tp) != RTRL_OK) {
         fprintf(stderr, "%s: rtrl_net_configure failed\n", path);
         exit(2);
@@ -76,13 +81,17 @@ static struct library open_library(const char *path, size_t n, rtrl_precision pr
 
 int main(int argc, char **argv) {
     if (argc < 3) {
-        fprintf(stderr, "usage: %s OLD/librtrl.so NEW/librtrl.so [N_UNITS] [STEPS_PER_CHUNK] [ROUNDS] [f64|f32]\n", argv[0]);
+        fprintf(stderr, "usage: %s OLD/librtrl.so NEW/librtrl.so [N_UNITS] [STEPS_PER_CHUNK] [ROUNDS] [f64|f32]"
+                        " [fully_recurrent|elman] [exact|snap1|uoro]\n", argv[0]);
         return 2;
     }
     size_t n = argc > 3 ? (size_t)atol(argv[3]) : 32;
     long steps = argc > 4 ? atol(argv[4]) : 1000, t;
     int rounds = argc > 5 ? atoi(argv[5]) : 60, r, w;
     const char *precision = argc > 6 ? argv[6] : "f64";
+    const char *preset = argc > 7 ? argv[7] : "fully_recurrent";
+    const char *mode = argc > 8 ? argv[8] : "exact";
+    rtrl_sensitivity sensitivity;
     if (n < 1 || steps < 1 || rounds < 1) {
         fprintf(stderr, "N_UNITS, STEPS_PER_CHUNK and ROUNDS must be positive\n");
         return 2;
@@ -91,8 +100,20 @@ int main(int argc, char **argv) {
         fprintf(stderr, "precision must be f64 or f32, got %s\n", precision);
         return 2;
     }
+    if (strcmp(preset, "fully_recurrent") != 0 && strcmp(preset, "elman") != 0) {
+        fprintf(stderr, "the network must be fully_recurrent or elman, got %s\n", preset);
+        return 2;
+    }
+    if (strcmp(mode, "exact") == 0) sensitivity = RTRL_SENSITIVITY_EXACT;
+    else if (strcmp(mode, "snap1") == 0) sensitivity = RTRL_SENSITIVITY_SNAP1;
+    else if (strcmp(mode, "uoro") == 0) sensitivity = RTRL_SENSITIVITY_UORO;
+    else {
+        fprintf(stderr, "the sensitivity mode must be exact, snap1 or uoro, got %s\n", mode);
+        return 2;
+    }
     rtrl_precision p = strcmp(precision, "f32") == 0 ? RTRL_PRECISION_F32 : RTRL_PRECISION_F64;
-    struct library lib[2] = {open_library(argv[1], n, p), open_library(argv[2], n, p)};
+    struct library lib[2] = {open_library(argv[1], n, p, preset, sensitivity),
+                             open_library(argv[2], n, p, preset, sensitivity)};
     double x[4096], target[4096], y, loss;
     double *us[2] = {malloc((size_t)rounds * sizeof(double)), malloc((size_t)rounds * sizeof(double))};
     double *ratio = malloc((size_t)rounds * sizeof(double));
@@ -115,7 +136,8 @@ int main(int argc, char **argv) {
     qsort(us[0], (size_t)rounds, sizeof(double), bench_compare_doubles);
     qsort(us[1], (size_t)rounds, sizeof(double), bench_compare_doubles);
     qsort(ratio, (size_t)rounds, sizeof(double), bench_compare_doubles);
-    printf("fully_recurrent(1, %zu, 1) %s, SGD every step, %d rounds of %ld steps each\n", n, precision, rounds, steps);
+    printf("%s(1, %zu, 1) %s, %s, SGD every step, %d rounds of %ld steps each\n", preset, n, precision, mode, rounds,
+           steps);
     printf("  old %s: median %.3f us/step\n", lib[0].path, us[0][rounds / 2]);
     printf("  new %s: median %.3f us/step\n", lib[1].path, us[1][rounds / 2]);
     printf("  new/old: median %.3f (quartiles %.3f, %.3f)\n", ratio[rounds / 2], ratio[rounds / 4], ratio[3 * rounds / 4]);
