@@ -53,6 +53,10 @@ final class _Engine<S: _Scalar> {
     var gradientSupport: _GradientSupport?
     /// The generator of UORO's random signs (seeded from the network's seed; saved).
     var rng: _SplitMix64
+    /// Set by `feed(_:deferringSnapUpdate:)` when it left the SnAp-1 / diagonal update to
+    /// the `learn` that follows within the same call (`Network.step`); never true between
+    /// two calls into the engine.
+    var snapUpdatePending = false
 
     // MARK: Scratch (not part of the state)
 
@@ -185,7 +189,11 @@ final class _Engine<S: _Scalar> {
     /// With the divergence guard on, a step that drives an activation to a non-finite
     /// value is undone — the two buffers of the state swap back, so the network is exactly
     /// as before the call — counted, and `diverged` is thrown.
-    func feed(_ input: UnsafePointer<Double>?) throws(RTRLError) {
+    ///
+    /// `deferringSnapUpdate`: for a `learn` that follows at once (`Network.step`), the
+    /// SnAp-1 or diagonal update is left to it, which makes it in the same pass over the
+    /// sensitivities as the gradient; that `learn` must be called before anything else.
+    func feed(_ input: UnsafePointer<Double>?, deferringSnapUpdate: Bool = false) throws(RTRLError) {
         if path == .exact && sensitivities.count != plan.sensitivityEntries {
             throw RTRLError(.outOfMemory, "feed: exact RTRL for this network needs \(plan.sensitivityEntries) sensitivity entries, more than a network may hold (\(Network.maxElements)); configure sensitivity snap1 or uoro")
         }
@@ -205,7 +213,8 @@ final class _Engine<S: _Scalar> {
         }
         switch path {
         case .exact: break
-        case .exactDiagonal, .snap1: _snapUpdate()
+        case .exactDiagonal, .snap1:
+            if deferringSnapUpdate { snapUpdatePending = true } else { _snapUpdate() }
         case .uoro: _uoroUpdate()
         }
         let a = activation(program.steps[program.outputStep], delay: 0)
@@ -294,6 +303,7 @@ final class _Engine<S: _Scalar> {
         e.refusedUpdates = refusedUpdates
         e.phase = phase
         e.rng = rng
+        e.snapUpdatePending = snapUpdatePending
         return e
     }
 

@@ -24,12 +24,17 @@ extension _Engine {
     ///
     ///     dE(t)/dtheta = sum over k in Theta(t) of dE(t)/dy_k · P_out,k(t)
     ///
-    /// computed by ``_backpropagate(into:seed:)``.
+    /// computed by ``_backpropagate(into:updatingSensitivities:seed:)``.
+    ///
+    /// A SnAp-1 or diagonal update that `feed` left for this call is made here, in the same
+    /// pass as the gradient.
     @inline(__always)
     func _addGradient(target t: UnsafePointer<Double>) {
         let delta = scratch + scratchLayout.delta
         let units = program.outputUnits
-        _backpropagate(into: grad) { eo in
+        let fused = snapUpdatePending
+        snapUpdatePending = false
+        _backpropagate(into: grad, updatingSensitivities: fused) { eo in
             for k in 0..<units.count where !t[k].isNaN { eo[units[k]] += delta[k] }
         }
     }
@@ -49,10 +54,14 @@ extension _Engine {
     ///     SnAp-1 / diagonal: g_j += e_{i(j)} s_j(t) (+ v_{i(j)} s_j(t-1)), and the error
     ///              goes on through the layer to its delay-0 sources within the step.
     ///
+    /// With `updatingSensitivities` (SnAp-1 and diagonal only) the layers' s_j(t) are
+    /// computed in the same pass from s_j(t-1) (``_snapUpdate(_:error:into:marking:)``).
+    ///
     /// - Complexity: O(n x fan-in) for the back-propagation, plus O(n_S x columns(P_S))
     ///   per layer with an exact P (O(k x columns) when only k of its units have an
     ///   error), O(N) on the other paths.
-    func _backpropagate(into g: UnsafeMutablePointer<S>, seed: (UnsafeMutablePointer<S>) -> Void) {
+    func _backpropagate(into g: UnsafeMutablePointer<S>, updatingSensitivities: Bool = false,
+                        seed: (UnsafeMutablePointer<S>) -> Void) {
         let steps = program.steps
         for step in steps {
             (scratch + step.errorOffset).update(repeating: 0, count: step.size)
@@ -69,8 +78,13 @@ extension _Engine {
                 _addImmediateGradient(step, u, into: g)
                 _propagateToSources(step, u, delay0Only: false)
             } else if perParameter, let ap = approximate {
-                _addPerParameterGradient(step, error: scratch + step.errorOffset,
-                                         sensitivities: ap.perParameter(phase: phase, delay: 0), of: ap, into: g, marking: support)
+                if updatingSensitivities {
+                    _snapUpdate(step, error: scratch + step.errorOffset, into: g, marking: support)
+                } else {
+                    _addPerParameterGradient(step, error: scratch + step.errorOffset,
+                                             sensitivities: ap.perParameter(phase: phase, delay: 0), of: ap, into: g,
+                                             marking: support)
+                }
                 let u = _backpropagateUnit(step)
                 _propagateToSources(step, u, delay0Only: true)
             }

@@ -2,7 +2,7 @@ extension _Engine {
     /// H(t) = d y(t) / d theta for the output units with a target: one row of N values per
     /// such unit, in the order of the outputs, written into `h` (row-major, stride N).
     ///
-    /// A row is the back-propagation of a unit vector (``_backpropagate(into:seed:)``):
+    /// A row is the back-propagation of a unit vector (``_backpropagate(into:updatingSensitivities:seed:)``):
     /// the unit's row of P_out when the output layer keeps a P.
     ///
     /// - Returns: the number of rows written (|Theta(t)|).

@@ -6,7 +6,7 @@
 /// error e_i (or, with two buffers, an error v_i through a delay-1 connection): if it can
 /// be reached backwards within a step from an output unit, along delay-0 connections and
 /// the delay-1 connections into layers without sensitivities — the paths
-/// ``_Engine/_backpropagate(into:seed:)`` takes. The others are never read. In a fully
+/// ``_Engine/_backpropagate(into:updatingSensitivities:seed:)`` takes. The others are never read. In a fully
 /// recurrent network only the output units are reached (the rest reach the loss only
 /// through the recurrence, which these paths drop), so of its n rows of W only the
 /// output units' are kept; in Elman's network every hidden unit is reached through the

@@ -14,57 +14,82 @@ extension _Engine {
     ///
     /// Runs after the whole forward pass (a refused step has not touched it). Only the s_j
     /// that ``_PerParameterLayout`` keeps are updated: those of units that can get an error.
+    /// Within `step` (feed, then learn) the update waits for the gradient instead and
+    /// both are made in one pass (``_snapUpdate(_:error:into:marking:)``).
     ///
     /// - Complexity: O(n + the kept parameters) per step, at most O(N).
     func _snapUpdate() {
+        guard let ap = approximate, ap.perParameterLayout != nil else { return }
+        for step in program.steps where !step.pFree {
+            _snapUpdate(step, error: nil, into: grad, marking: nil)
+        }
+    }
+
+    /// The update above for one layer, fused, when `error` is given, with the layer's part
+    /// of the gradient at step t (see ``_addPerParameterGradient``):
+    ///
+    ///     s_j(t) = phi'(z_i(t)) [ c_i(t) s_j(t-1) + dz_i(t)/dtheta_j ];   g_j += e_i s_j(t)
+    ///
+    /// one pass over the layer's sensitivities instead of two. A dense row adds to g only
+    /// where e_i is not 0 (and then marks its unit in `marking`); the result is the same,
+    /// bit for bit, as the update followed by the gradient.
+    ///
+    /// - Complexity: O(the layer's units + its kept parameters).
+    func _snapUpdate(_ step: _LayerStep<S>, error e: UnsafeMutablePointer<S>?,
+                     into g: UnsafeMutablePointer<S>, marking support: _GradientSupport?) {
         guard let ap = approximate, let layout = ap.perParameterLayout else { return }
         let s = ap.perParameter(phase: phase, delay: 0)
         let previous = ap.perParameter(phase: phase, delay: 1)
         let c = scratch + scratchLayout.coefficient
         let dd = scratch + scratchLayout.unitDerivative
-        for k in 0..<program.steps.count {
-            let step = program.steps[k]
-            guard !step.pFree else { continue }
-            let units = step.size
-            let rank = layout.rank.baseAddress! + ap.unitOffset[step.layer]
-            let d = _elementwiseDerivative(step, into: dd)
-            c.update(repeating: 0, count: units)
-            for q in step.edges {
-                let e = program.edges[q]
-                guard e.source == step.layer && e.delay == 1 else { continue }
-                switch e.kind {
-                case .dense:
-                    if let w = e.weights { for i in 0..<units { c[i] += w[i * units + i] } }
-                case .diagonal:
-                    if let w = e.weights { for i in 0..<units { c[i] += w[i] } }
-                case .identity:
-                    for i in 0..<units { c[i] += e.scale }
-                }
+        let units = step.size
+        let rank = layout.rank.baseAddress! + ap.unitOffset[step.layer]
+        let marking = support.map { $0.flags.baseAddress! + ap.unitOffset[step.layer] }
+        let d = _elementwiseDerivative(step, into: dd)
+        c.update(repeating: 0, count: units)
+        for q in step.edges {
+            let edge = program.edges[q]
+            guard edge.source == step.layer && edge.delay == 1 else { continue }
+            switch edge.kind {
+            case .dense:
+                if let w = edge.weights { for i in 0..<units { c[i] += w[i * units + i] } }
+            case .diagonal:
+                if let w = edge.weights { for i in 0..<units { c[i] += w[i] } }
+            case .identity:
+                for i in 0..<units { c[i] += edge.scale }
             }
-            for q in step.edges {
-                let e = program.edges[q]
-                guard e.paramOffset >= 0 else { continue }
-                let src = sourceVector(e)
-                let base = layout.edgeBase[q]
-                if e.kind == .dense {
-                    let ns = e.sourceSize
-                    for i in 0..<units where rank[i] >= 0 {
-                        let at = base + Int(rank[i]) * ns
+        }
+        for q in step.edges {
+            let edge = program.edges[q]
+            guard edge.paramOffset >= 0 else { continue }
+            let src = sourceVector(edge)
+            let base = layout.edgeBase[q]
+            if edge.kind == .dense {
+                let ns = edge.sourceSize
+                for i in 0..<units where rank[i] >= 0 {
+                    let at = base + Int(rank[i]) * ns
+                    if let e, e[i] != 0 {
+                        marking?[i] = 1
+                        _snapRow(s + at, previous + at, src, ns, d[i], c[i],
+                                 adding: e[i], into: g + edge.paramOffset + i * ns)
+                    } else {
                         _snapRow(s + at, previous + at, src, ns, d[i], c[i])
                     }
-                } else {
-                    for i in 0..<units where rank[i] >= 0 {
-                        let at = base + Int(rank[i])
-                        s[at] = d[i] * (c[i] * previous[at] + src[i])
-                    }
                 }
-            }
-            if step.biasOffset >= 0 {
-                let base = layout.biasBase[step.layer]
+            } else {
                 for i in 0..<units where rank[i] >= 0 {
                     let at = base + Int(rank[i])
-                    s[at] = d[i] * (c[i] * previous[at] + 1)
+                    s[at] = d[i] * (c[i] * previous[at] + src[i])
+                    if let e { g[edge.paramOffset + i] += e[i] * s[at] }
                 }
+            }
+        }
+        if step.biasOffset >= 0 {
+            let base = layout.biasBase[step.layer]
+            for i in 0..<units where rank[i] >= 0 {
+                let at = base + Int(rank[i])
+                s[at] = d[i] * (c[i] * previous[at] + 1)
+                if let e { g[step.biasOffset + i] += e[i] * s[at] }
             }
         }
     }
@@ -80,6 +105,17 @@ extension _Engine {
             for j in 0..<count { row[j] = d * (c * row[j] + src[j]) }
         } else {
             for j in 0..<count { row[j] = d * (c * old[j] + src[j]) }
+        }
+    }
+
+    /// The same row fused with its gradient: s_j = d (c s_j(t-1) + src_j), g_j += e s_j.
+    @inline(__always)
+    func _snapRow(_ row: UnsafeMutablePointer<S>, _ old: UnsafeMutablePointer<S>, _ src: UnsafeMutablePointer<S>,
+                  _ count: Int, _ d: S, _ c: S, adding e: S, into g: UnsafeMutablePointer<S>) {
+        if row == old {
+            for j in 0..<count { let v = d * (c * row[j] + src[j]); row[j] = v; g[j] += e * v }
+        } else {
+            for j in 0..<count { let v = d * (c * old[j] + src[j]); row[j] = v; g[j] += e * v }
         }
     }
 

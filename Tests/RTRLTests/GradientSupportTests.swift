@@ -10,47 +10,6 @@ import Glibc
 // full pass (a clip norm no gradient reaches: scale exactly 1), must end with the same
 // parameters and gradient buffer after the same calls.
 
-private func graph(_ name: String, _ precision: Precision) throws -> Network {
-    switch name {
-    case "fully_recurrent":
-        return try Network.fullyRecurrent(inputs: 2, units: 7, outputs: 2, seed: 5, precision: precision)
-    case "elman":
-        return try Network.elman(inputs: 2, hidden: 6, outputs: 2, seed: 6, precision: precision)
-    case "jordan":
-        return try Network.jordan(inputs: 2, hidden: 5, outputs: 2, seed: 7, precision: precision)
-    case "stacked":  // two layers with sensitivities; the lower one's error comes from the upper
-        var b = try NetworkBuilder(inputs: 2)
-        try b.addLayer("h1", size: 5, activation: .tanh)
-        try b.addLayer("h2", size: 4, activation: .tanh)
-        try b.addLayer("output", size: 2, activation: .identity)
-        try b.connect(from: "input", to: "h1")
-        try b.connect(from: "h1", to: "h1", delay: 1)
-        try b.connect(from: "h1", to: "h2")
-        try b.connect(from: "h2", to: "h2", delay: 1)
-        try b.connect(from: "h2", to: "output")
-        try b.setOutput(layer: "output")
-        return try b.build(seed: 8, precision: precision)
-    case "delayed_readout":  // a layer without P reads s(t-1): two sensitivity buffers
-        var b = try NetworkBuilder(inputs: 2)
-        try b.addLayer("hidden", size: 5, activation: .tanh)
-        try b.addLayer("output", size: 2, activation: .identity)
-        try b.connect(from: "input", to: "hidden")
-        try b.connect(from: "hidden", to: "hidden", delay: 1)
-        try b.connect(from: "hidden", to: "output", delay: 1)
-        try b.setOutput(layer: "output")
-        return try b.build(seed: 9, precision: precision)
-    default:  // "diagonal": element-wise recurrence, the exact per-parameter path
-        var b = try NetworkBuilder(inputs: 2)
-        try b.addLayer("hidden", size: 5, activation: .tanh)
-        try b.addLayer("output", size: 2, activation: .identity)
-        try b.connect(from: "input", to: "hidden")
-        try b.connect(from: "hidden", to: "hidden", delay: 1, kind: .diagonal, scale: 0.5)
-        try b.connect(from: "hidden", to: "output")
-        try b.setOutput(layer: "output")
-        return try b.build(seed: 10, precision: precision)
-    }
-}
-
 private func input(_ t: Int) -> [Double] { [sin(0.3 * Double(t)), cos(0.17 * Double(t))] }
 private func target(_ t: Int) -> [Double] {
     [t % 7 == 3 ? .nan : 0.6 * sin(0.3 * Double(t) + 1), t % 5 == 1 ? .nan : 0.4 * cos(0.11 * Double(t))]
@@ -95,12 +54,12 @@ private func exercise(_ net: Network, _ config: TrainingConfiguration) throws ->
         c.sensitivity = name == "diagonal" ? .exact : .snap1
         var full = c
         full.clipNorm = 1e300  // forces the full pass; never scales
-        let a = try exercise(try graph(name, precision), c)
-        let b = try exercise(try graph(name, precision), full)
+        let a = try exercise(try perParameterGraph(name, precision), c)
+        let b = try exercise(try perParameterGraph(name, precision), full)
         #expect(a.params == b.params)
         #expect(a.grad == b.grad)
         // And learning happened: the parameters moved from their initial values.
-        #expect(a.params != bits(try graph(name, precision).parameters()))
+        #expect(a.params != bits(try perParameterGraph(name, precision).parameters()))
     }
 
     /// In a fully recurrent SnAp-1 network only the output units' rows of W get a gradient
