@@ -13,11 +13,13 @@ extension _Engine {
     /// non-finite, nothing is written, the buffer is cleared, the refusal is counted and
     /// `diverged` is thrown.
     ///
-    /// - Complexity: O(N), two passes (check, then write); SGD without clipping on the
-    ///   per-parameter paths visits only the buffer's support (``_GradientSupport``).
+    /// - Complexity: O(N), two passes (check, then write; the write pass also clears the
+    ///   buffer); SGD without clipping on the per-parameter paths visits only the buffer's
+    ///   support (``_GradientSupport``).
     func _applyOptimizer() throws(RTRLError) {
+        var cleared = false  // by the write pass
         defer {
-            _clearGradient()
+            if cleared { gradientSupport?.cleared() } else { _clearGradient() }
             learnCount = 0
         }
         let n = numParams
@@ -48,12 +50,14 @@ extension _Engine {
                 }
                 support.forEachRun(numParams: n) { start, count in
                     let t = theta + start, g = grad + start
-                    for i in 0..<count { t[i] -= eta * (scale * g[i]) }
+                    for i in 0..<count { t[i] -= eta * (scale * g[i]); g[i] = 0 }
                 }
+                cleared = true
                 break
             }
             guard !c.divergenceGuard || _allFinite({ i in S._nonFinite(theta[i] - eta * (scale * grad[i])) }) else { throw refuse() }
-            for i in 0..<n { theta[i] -= eta * (scale * grad[i]) }
+            for i in 0..<n { theta[i] -= eta * (scale * grad[i]); grad[i] = 0 }
+            cleared = true
         case .momentum:
             let mu = S(c.momentum)
             guard !c.divergenceGuard || _allFinite({ i in
@@ -64,7 +68,9 @@ extension _Engine {
                 let v = mu * moment1[i] + scale * grad[i]
                 moment1[i] = v
                 theta[i] -= eta * v
+                grad[i] = 0
             }
+            cleared = true
         case .ekf, .dekf:
             break  // They update inside learn; `apply` refuses them before this point.
         case .adam:
@@ -84,7 +90,9 @@ extension _Engine {
                 moment1[i] = s.m
                 moment2[i] = s.v
                 theta[i] = s.theta
+                grad[i] = 0
             }
+            cleared = true
             adamSteps = t
         }
     }
