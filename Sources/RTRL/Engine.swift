@@ -194,6 +194,7 @@ final class _Engine<S: _Scalar> {
     /// SnAp-1 or diagonal update is left to it, which makes it in the same pass over the
     /// sensitivities as the gradient; that `learn` must be called before anything else.
     func feed(_ input: UnsafePointer<Double>?, deferringSnapUpdate: Bool = false) throws(RTRLError) {
+        assert(!snapUpdatePending, "feed: the SnAp-1 update of the step before was left pending")
         if path == .exact && sensitivities.count != plan.sensitivityEntries {
             throw RTRLError(.outOfMemory, "feed: exact RTRL for this network needs \(plan.sensitivityEntries) sensitivity entries, more than a network may hold (\(Network.maxElements)); configure sensitivity snap1 or uoro")
         }
