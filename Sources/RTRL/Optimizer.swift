@@ -26,9 +26,7 @@ extension _Engine {
         let c = config
         var scale: S = 1
         if let clip = c.clipNorm {
-            var sq = 0.0
-            for i in 0..<n { let g = Double(grad[i]); sq += g * g }
-            let norm = sq.squareRoot()
+            let norm = _norm(grad, n)
             if norm > clip { scale = S(clip / norm) }
         }
         let eta = S(c.learningRate)

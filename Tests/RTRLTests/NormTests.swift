@@ -1,8 +1,9 @@
 import Testing
 @testable import RTRL
 
-// `_norm` (UORO's rho0 and rho1) sums in eight SIMD lanes. UORO's estimate is unbiased for
-// any positive rho, so its own tests cannot see a wrong norm: these check it directly.
+// `_norm` (UORO's rho0 and rho1, gradient clipping) sums in eight SIMD lanes. UORO's
+// estimate is unbiased for any positive rho, so its own tests cannot see a wrong norm:
+// these check it directly.
 
 private func reference<S: _Scalar>(_ xs: [S]) -> Double {
     var sq = 0.0
