@@ -69,7 +69,7 @@
     } while (0)
 
 /* The inner dimension is walked in chunks of RTRLK_KC. When several row blocks share a
- * panel and B spans more than RTRLK_PACK_SPAN bytes, the chunk of the panel (RTRLK_KC x 2
+ * panel and B spans more than RTRLK_PACK_SPAN bytes, the chunk of the panel (RTRLK_KC x W
  * vectors) is first copied into a contiguous buffer: the rows of B lie ldb apart — pages
  * apart for wide sensitivity matrices — and re-reading them for every row block costs a
  * TLB miss per row. Below that span the copy costs more than it saves (measured on
