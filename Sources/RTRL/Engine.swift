@@ -53,10 +53,6 @@ final class _Engine<S: _Scalar> {
     var gradientSupport: _GradientSupport?
     /// The generator of UORO's random signs (seeded from the network's seed; saved).
     var rng: _SplitMix64
-    /// Set by `feed(_:deferringSnapUpdate:)` when it left the SnAp-1 / diagonal update to
-    /// the `learn` that follows within the same call (`Network.step`); never true between
-    /// two calls into the engine.
-    var snapUpdatePending = false
 
     // MARK: Scratch (not part of the state)
 
@@ -192,9 +188,12 @@ final class _Engine<S: _Scalar> {
     ///
     /// `deferringSnapUpdate`: for a `learn` that follows at once (`Network.step`), the
     /// SnAp-1 or diagonal update is left to it, which makes it in the same pass over the
-    /// sensitivities as the gradient; that `learn` must be called before anything else.
-    func feed(_ input: UnsafePointer<Double>?, deferringSnapUpdate: Bool = false) throws(RTRLError) {
-        assert(!snapUpdatePending, "feed: the SnAp-1 update of the step before was left pending")
+    /// sensitivities as the gradient.
+    ///
+    /// - Returns: true when the update was left: the caller must then call
+    ///   `learn(_:counting:snapUpdateOwed:)` with `snapUpdateOwed` before anything else.
+    @discardableResult
+    func feed(_ input: UnsafePointer<Double>?, deferringSnapUpdate: Bool = false) throws(RTRLError) -> Bool {
         if path == .exact && sensitivities.count != plan.sensitivityEntries {
             throw RTRLError(.outOfMemory, "feed: exact RTRL for this network needs \(plan.sensitivityEntries) sensitivity entries, more than a network may hold (\(Network.maxElements)); configure sensitivity snap1 or uoro")
         }
@@ -212,16 +211,18 @@ final class _Engine<S: _Scalar> {
             }
             if step.hasP && path == .exact { _updateSensitivity(step) }
         }
+        var deferred = false
         switch path {
         case .exact: break
         case .exactDiagonal, .snap1:
-            if deferringSnapUpdate { snapUpdatePending = true } else { _snapUpdate() }
+            if deferringSnapUpdate { deferred = true } else { _snapUpdate() }
         case .uoro: _uoroUpdate()
         }
         let a = activation(program.steps[program.outputStep], delay: 0)
         let y = prediction
         for k in 0..<program.outputUnits.count { y[k] = a[program.outputUnits[k]] }
         stepCount &+= 1
+        return deferred
     }
 
     /// Takes a new training configuration (already validated) and resets the optimizer
@@ -304,7 +305,6 @@ final class _Engine<S: _Scalar> {
         e.refusedUpdates = refusedUpdates
         e.phase = phase
         e.rng = rng
-        e.snapUpdatePending = snapUpdatePending
         return e
     }
 

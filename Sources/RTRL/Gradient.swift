@@ -26,15 +26,13 @@ extension _Engine {
     ///
     /// computed by ``_backpropagate(into:updatingSensitivities:seed:)``.
     ///
-    /// A SnAp-1 or diagonal update that `feed` left for this call is made here, in the same
-    /// pass as the gradient.
+    /// With `updatingSensitivities`, the SnAp-1 or diagonal update that `feed` left is made
+    /// here, in the same pass as the gradient.
     @inline(__always)
-    func _addGradient(target t: UnsafePointer<Double>) {
+    func _addGradient(target t: UnsafePointer<Double>, updatingSensitivities: Bool = false) {
         let delta = scratch + scratchLayout.delta
         let units = program.outputUnits
-        let fused = snapUpdatePending
-        snapUpdatePending = false
-        _backpropagate(into: grad, updatingSensitivities: fused) { eo in
+        _backpropagate(into: grad, updatingSensitivities: updatingSensitivities) { eo in
             for k in 0..<units.count where !t[k].isNaN { eo[units[k]] += delta[k] }
         }
     }

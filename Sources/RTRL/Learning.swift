@@ -11,29 +11,30 @@ extension _Engine {
     /// a refused optimizer, RLS-readout or Kalman update leaves the parameters, and the
     /// state carries on forced, as after an accepted one.
     ///
-    /// A SnAp-1 or diagonal update left by `feed(_:deferringSnapUpdate:)` is made here on
-    /// every path: with the gradient, or by itself where none is taken.
-    func learn(_ t: UnsafePointer<Double>, counting: Bool) throws(RTRLError) -> Double {
+    /// `snapUpdateOwed`: `feed(_:deferringSnapUpdate:)` left the SnAp-1 or diagonal
+    /// update to this call, which makes it on every path: with the gradient, or by itself
+    /// where none is taken.
+    func learn(_ t: UnsafePointer<Double>, counting: Bool, snapUpdateOwed: Bool = false) throws(RTRLError) -> Double {
         let e = _lossAndOutputError(target: t)
         if config.divergenceGuard {
             if !e.isFinite {
-                _completeDeferredSnapUpdate()
+                if snapUpdateOwed { _snapUpdate() }
                 refusedUpdates &+= 1
                 throw RTRLError(.diverged, "update refused: the loss E(t) is not finite (\(e)); nothing was learned from this step")
             }
             if !_isFinite(scratch + scratchLayout.delta, topo.numOutputs) {
-                _completeDeferredSnapUpdate()
+                if snapUpdateOwed { _snapUpdate() }
                 refusedUpdates &+= 1
                 throw RTRLError(.diverged, "update refused: the output error dE/dy is not finite in this network's precision (a target beyond its range?); nothing was learned from this step")
             }
         }
         defer { if config.teacherForcing { _forceTargets(t) } }
         if counting && config.optimizer.isKalman, let so = secondOrder {
-            _completeDeferredSnapUpdate()
+            if snapUpdateOwed { _snapUpdate() }
             try _kalmanUpdate(target: t, state: so)
             return e
         }
-        _addGradient(target: t)
+        _addGradient(target: t, updatingSensitivities: snapUpdateOwed)
         // With an RLS readout, the step's update is the readout's and the optimizer's
         // together: the readout's is checked first and written last, so that a refusal
         // of either leaves every parameter as it was.
@@ -51,15 +52,6 @@ extension _Engine {
         }
         if let so = readout { _rlsReadoutCommit(target: t, state: so) }
         return e
-    }
-
-    /// Makes the SnAp-1 or diagonal update that `feed(_:deferringSnapUpdate:)` left, if
-    /// any, on a path of `learn` that takes no gradient.
-    @inline(__always)
-    func _completeDeferredSnapUpdate() {
-        guard snapUpdatePending else { return }
-        snapUpdatePending = false
-        _snapUpdate()
     }
 
     /// Applies the optimizer to the buffer now and restarts the `updateEvery` count.

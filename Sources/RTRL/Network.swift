@@ -301,10 +301,10 @@ public final class Network {
     private func _step<S: _Scalar>(_ e: _Engine<S>, _ x: UnsafePointer<Double>?, _ t: UnsafePointer<Double>?,
                                    _ y: UnsafeMutablePointer<Double>?) throws(RTRLError) -> Double? {
         // With a target, learn makes the SnAp-1 update in its pass for the gradient.
-        try e.feed(x, deferringSnapUpdate: t != nil)
+        let owed = try e.feed(x, deferringSnapUpdate: t != nil)
         if let y { e._writePrediction(y) }
         guard let t else { return nil }
-        return try e.learn(t, counting: true)
+        return try e.learn(t, counting: true, snapUpdateOwed: owed)
     }
 
     /// Sets activations, remembered inputs and sensitivities back to 0 (a new sequence);
