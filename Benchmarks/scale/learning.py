@@ -232,7 +232,10 @@ def fmt(v: float, digits: int = 4) -> str:
 
 
 def verdicts_for(results: Sequence[Result], args, matched: int) -> List[str]:
-    """The goals, judged on the mean over the evaluation seeds (the median in brackets)."""
+    """The goals, judged on the whole-stream error over the evaluation seeds: met only when
+    the ratio of the means and the ratio of the medians both meet it (one run that fails to
+    learn moves the mean by itself: at the same speed on the XOR, exact RTRL's seed 3 made
+    the mean ratio 0.07 while the median was 1.40)."""
     by = {(r.task, r.mode, r.n): r for r in results}
 
     def ratio(snap: Result, exact: Result, attribute: str, how: str) -> float:
@@ -240,19 +243,20 @@ def verdicts_for(results: Sequence[Result], args, matched: int) -> List[str]:
         return getattr(snap, how)(attribute) / d if d > 0 else float("inf")
 
     def describe(snap: Result, exact: Result) -> Tuple[float, str]:
-        whole = ratio(snap, exact, "error", "mean")
-        return whole, (f"{whole:.2f} over the whole stream (median {ratio(snap, exact, 'error', 'median'):.2f}), "
+        whole, median = ratio(snap, exact, "error", "mean"), ratio(snap, exact, "error", "median")
+        return max(whole, median), (f"{whole:.2f} over the whole stream (median {median:.2f}), "
                        f"{fmt(ratio(snap, exact, 'tail_error', 'mean'), 3)} over the last quarter "
                        f"(median {fmt(ratio(snap, exact, 'tail_error', 'median'), 3)})")
 
     out = []
     for task in args.tasks:
         for n in args.same_sizes:
-            whole, text = describe(by[(task, "snap1", n)], by[(task, "exact", n)])
-            out.append(f"{task}, n = {n}: snap1 / exact MSE = {text}; goal <= 2: {'met' if whole <= 2 else 'NOT met'}")
-        whole, text = describe(by[(task, "snap1", args.factor * matched)], by[(task, "exact", matched)])
+            worse, text = describe(by[(task, "snap1", n)], by[(task, "exact", n)])
+            out.append(f"{task}, n = {n}: snap1 / exact MSE = {text}; goal <= 2 (mean and median): "
+                       f"{'met' if worse <= 2 else 'NOT met'}")
+        worse, text = describe(by[(task, "snap1", args.factor * matched)], by[(task, "exact", matched)])
         out.append(f"{task}, same speed: snap1 n = {args.factor * matched} / exact n = {matched} MSE = {text}; "
-                   f"goal < 1: {'met' if whole < 1 else 'NOT met'}")
+                   f"goal < 1 (mean and median): {'met' if worse < 1 else 'NOT met'}")
     return out
 
 
