@@ -21,12 +21,12 @@ extension _Engine {
     func _snapUpdate() {
         guard let ap = approximate, ap.perParameterLayout != nil else { return }
         for step in program.steps where !step.pFree {
-            _snapUpdate(step, error: nil, into: grad, marking: nil)
+            _snapUpdate(step, error: nil, into: nil, marking: nil)
         }
     }
 
-    /// The update above for one layer, fused, when `error` is given, with the layer's part
-    /// of the gradient at step t (see ``_addPerParameterGradient``):
+    /// The update above for one layer, fused, when `error` and `g` are given, with the
+    /// layer's part of the gradient at step t (see ``_addPerParameterGradient``):
     ///
     ///     s_j(t) = phi'(z_i(t)) [ c_i(t) s_j(t-1) + dz_i(t)/dtheta_j ];   g_j += e_i s_j(t)
     ///
@@ -36,7 +36,7 @@ extension _Engine {
     ///
     /// - Complexity: O(the layer's units + its kept parameters).
     func _snapUpdate(_ step: _LayerStep<S>, error e: UnsafeMutablePointer<S>?,
-                     into g: UnsafeMutablePointer<S>, marking support: _GradientSupport?) {
+                     into g: UnsafeMutablePointer<S>?, marking support: _GradientSupport?) {
         guard let ap = approximate, let layout = ap.perParameterLayout else { return }
         let s = ap.perParameter(phase: phase, delay: 0)
         let previous = ap.perParameter(phase: phase, delay: 1)
@@ -68,7 +68,7 @@ extension _Engine {
                 let ns = edge.sourceSize
                 for i in 0..<units where rank[i] >= 0 {
                     let at = base + Int(rank[i]) * ns
-                    if let e, e[i] != 0 {
+                    if let e, let g, e[i] != 0 {
                         marking?[i] = 1
                         _snapRow(s + at, previous + at, src, ns, d[i], c[i],
                                  adding: e[i], into: g + edge.paramOffset + i * ns)
@@ -80,7 +80,7 @@ extension _Engine {
                 for i in 0..<units where rank[i] >= 0 {
                     let at = base + Int(rank[i])
                     s[at] = d[i] * (c[i] * previous[at] + src[i])
-                    if let e { g[edge.paramOffset + i] += e[i] * s[at] }
+                    if let e, let g { g[edge.paramOffset + i] += e[i] * s[at] }
                 }
             }
         }
@@ -89,7 +89,7 @@ extension _Engine {
             for i in 0..<units where rank[i] >= 0 {
                 let at = base + Int(rank[i])
                 s[at] = d[i] * (c[i] * previous[at] + 1)
-                if let e { g[step.biasOffset + i] += e[i] * s[at] }
+                if let e, let g { g[step.biasOffset + i] += e[i] * s[at] }
             }
         }
     }
