@@ -211,6 +211,29 @@ def test_sgd_learn_subtracts_eta_times_the_gradient():
         assert not net.gradient().any()  # applied and cleared
 
 
+@pytest.mark.parametrize("sensitivity", ["exact", "snap1", "uoro"])
+def test_sgd_by_hand_through_accumulate_and_set_params_is_step_bit_for_bit(sensitivity):
+    # What Benchmarks/scale/xor_variants.py relies on: set_params between steps keeps the
+    # state and the sensitivities, so accumulate + theta -= eta g + set_params is SGD.
+    rng = np.random.default_rng(7)
+    X = rng.uniform(-1, 1, (60, 1))
+    Y = np.where(np.arange(60)[:, None] % 2 == 1, rng.uniform(-0.5, 0.5, (60, 1)), np.nan)
+    with rtrl.Network.elman(1, 5, 1, seed=3) as net, rtrl.Network.elman(1, 5, 1, seed=3) as by_hand:
+        net.configure(optimizer="sgd", learning_rate=0.3, sensitivity=sensitivity)
+        by_hand.configure(optimizer="sgd", learning_rate=0.0, sensitivity=sensitivity)
+        theta = by_hand.get_params()
+        theta0 = theta.copy()
+        for x, y in zip(X, Y):
+            np.testing.assert_array_equal(by_hand.feed(x), net.step(x, y))
+            if not np.isnan(y[0]):
+                by_hand.accumulate(y)
+                theta -= 0.3 * by_hand.gradient()
+                by_hand.zero_grad()
+                by_hand.set_params(theta)
+        np.testing.assert_array_equal(by_hand.get_params(), net.get_params())
+        assert np.abs(theta - theta0).max() > 1e-3  # it learned
+
+
 def test_step_predicts_before_learning():
     with rtrl.Network.elman(2, 4, 1, seed=2) as net:
         probe = net.clone()

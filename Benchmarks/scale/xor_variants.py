@@ -1,0 +1,123 @@
+"""The temporal XOR at the same speed (exact n = 64 against snap1 n = 512) under two other
+ways of training than one SGD learning rate: the results and their discussion are in
+docs/scale.md ("Per-group learning rates" and "An RLS readout, revisited").
+
+    python Benchmarks/scale/xor_variants.py rates MODE N LR_IN:LR_REC:LR_OUT ... [--seeds 0]
+    python Benchmarks/scale/xor_variants.py rls MODE N LR ... [--seeds 0] [--rls-lambda L] [--p0 P]
+    ... [--json FILE]   (appends one JSON object per run)
+
+- `rates`: SGD with one learning rate per group of blocks: the blocks of fan-in 1 (the
+  input weights and the hidden bias) at LR_IN, the recurrent block hidden->hidden at
+  LR_REC, the readout (hidden->output, output.bias) at LR_OUT. The library has one rate per
+  network, so the update is made here: `accumulate` the gradient of a step with a target,
+  then theta -= lr * g by `set_params` (with one rate for all three groups this equals
+  `configure(learning_rate=...)` with `run`, bit for bit in the error figures checked).
+- `rls`: the library's RLS readout (`readout="rls"`, an identity output) with the rest of
+  the network on SGD at LR.
+
+Both use learning.py's task stream, initial network (the elman preset, input weights
+redrawn from U(-1, 1)) and prequential error (predict, then learn; the mean squared error
+over the steps with a target, the whole stream and its last quarter).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import learning  # noqa: E402
+
+rtrl = learning.rtrl
+
+#: Which group of learning rate each of the elman preset's blocks belongs to.
+GROUPS = {"input->hidden": 0, "hidden.bias": 0, "hidden->hidden": 1, "hidden->output": 2, "output.bias": 2}
+
+
+def prequential_error(predictions: np.ndarray, Y: np.ndarray) -> tuple[float, float]:
+    steps = len(Y)
+    has = ~np.isnan(Y[:, 0])
+    tail = np.arange(steps) >= steps - steps // 4
+    with np.errstate(over="ignore", invalid="ignore"):
+        sq = (predictions - Y[:, 0]) ** 2
+        return float(sq[has].mean()), float(sq[has & tail].mean())
+
+
+def per_group_run(mode: str, n: int, rates: tuple[float, float, float], seed: int, steps: int) -> dict:
+    X, Y = learning.task_stream("xor", steps, seed)
+    with learning.make_network("xor", n, seed) as net:
+        net.configure(optimizer="sgd", learning_rate=0.0, sensitivity=mode)
+        lr = np.empty(net.num_params)
+        for name, offset, shape in net.param_blocks():
+            lr[offset:offset + int(np.prod(shape))] = rates[GROUPS[name]]
+        theta = net.get_params()
+        predictions = np.empty(steps)
+        for t in range(steps):
+            predictions[t] = net.feed(X[t])[0]
+            if not np.isnan(Y[t, 0]):
+                net.accumulate(Y[t])
+                g = net.gradient()
+                net.zero_grad()
+                theta -= lr * g
+                net.set_params(theta)
+    error, tail = prequential_error(predictions, Y)
+    return dict(variant="rates", mode=mode, n=n, lr_in=rates[0], lr_rec=rates[1], lr_out=rates[2],
+                seed=seed, steps=steps, error=error, tail_error=tail)
+
+
+def rls_readout_run(mode: str, n: int, rate: float, seed: int, steps: int, rls_lambda: float, p0: float) -> dict:
+    X, Y = learning.task_stream("xor", steps, seed)
+    with rtrl.Network.elman(1, n, 1, output_activation="identity", seed=seed) as net:
+        net.set_block("input->hidden", np.random.default_rng([seed, n]).uniform(-1.0, 1.0, (n, 1)))
+        net.configure(optimizer="sgd", learning_rate=rate, sensitivity=mode, readout="rls",
+                      rls_lambda=rls_lambda, p0=p0)
+        predictions, _ = net.run(X, Y, on_diverged="continue")
+        refused = net.refused_updates
+    error, tail = prequential_error(predictions[:, 0], Y)
+    return dict(variant="rls", mode=mode, n=n, lr=rate, rls_lambda=rls_lambda, p0=p0, seed=seed,
+                steps=steps, error=error, tail_error=tail, refused=refused)
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("variant", choices=["rates", "rls"], help="three SGD rates, or an RLS readout")
+    parser.add_argument("mode", choices=["exact", "snap1", "uoro"], help="the sensitivity mode")
+    parser.add_argument("n", type=int, help="hidden units")
+    parser.add_argument("rates", nargs="+", help="rates: LR_IN:LR_REC:LR_OUT; rls: LR (the SGD rate of the rest)")
+    parser.add_argument("--seeds", type=int, nargs="+", default=[0], help="(default 0, the tuning seed)")
+    parser.add_argument("--steps", type=int, default=learning.STEPS["xor"])
+    parser.add_argument("--rls-lambda", type=float, default=0.999, help="(default 0.999)")
+    parser.add_argument("--p0", type=float, default=0.01, help="(default 0.01)")
+    parser.add_argument("--threads", type=int, default=1, help="OpenBLAS threads (default 1)")
+    parser.add_argument("--json", help="append one JSON object per run to this file")
+    args = parser.parse_args(argv)
+    rtrl.set_num_threads(args.threads)
+    specs = []
+    for spec in args.rates:
+        try:
+            parts = tuple(float(v) for v in spec.split(":"))
+        except ValueError:
+            parts = ()
+        if len(parts) != (3 if args.variant == "rates" else 1):
+            parser.error(f"{spec!r} is not " + ("LR_IN:LR_REC:LR_OUT" if args.variant == "rates" else "a learning rate"))
+        specs.append(parts)
+    for parts in specs:
+        for seed in args.seeds:
+            if args.variant == "rates":
+                run = per_group_run(args.mode, args.n, parts, seed, args.steps)  # type: ignore[arg-type]
+            else:
+                run = rls_readout_run(args.mode, args.n, parts[0], seed, args.steps, args.rls_lambda, args.p0)
+            print(json.dumps(run), flush=True)
+            if args.json:
+                with open(args.json, "a") as f:
+                    f.write(json.dumps(run) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
