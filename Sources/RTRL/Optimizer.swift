@@ -15,7 +15,8 @@ extension _Engine {
     ///
     /// - Complexity: O(N), two passes (check, then write; the write pass also clears the
     ///   buffer); SGD without clipping on the per-parameter paths visits only the buffer's
-    ///   support (``_GradientSupport``).
+    ///   support (``_GradientSupport``). SGD's two passes run in the engine's C kernel
+    ///   (``_Scalar/_sgdUpdate(_:_:_:_:_:)``, vectorised for the CPU).
     func _applyOptimizer() throws(RTRLError) {
         var cleared = false  // by the write pass
         defer {
@@ -37,24 +38,20 @@ extension _Engine {
             if c.clipNorm == nil, let support = gradientSupport {
                 // Only the runs that may be non-zero: elsewhere theta - eta * (+0) is theta.
                 if c.divergenceGuard {
-                    var bad: UInt64 = 0
+                    var bad = false
                     support.forEachRun(numParams: n) { start, count in
-                        let t = theta + start, g = grad + start
-                        var b: UInt64 = 0
-                        for i in 0..<count { b |= S._nonFinite(t[i] - eta * (scale * g[i])) }
-                        bad |= b
+                        bad = S._sgdWouldOverflow(theta + start, grad + start, count, eta, scale) || bad
                     }
-                    guard bad == 0 else { throw refuse() }
+                    guard !bad else { throw refuse() }
                 }
                 support.forEachRun(numParams: n) { start, count in
-                    let t = theta + start, g = grad + start
-                    for i in 0..<count { t[i] -= eta * (scale * g[i]); g[i] = 0 }
+                    S._sgdUpdate(theta + start, grad + start, count, eta, scale)
                 }
                 cleared = true
                 break
             }
-            guard !c.divergenceGuard || _allFinite({ i in S._nonFinite(theta[i] - eta * (scale * grad[i])) }) else { throw refuse() }
-            for i in 0..<n { theta[i] -= eta * (scale * grad[i]); grad[i] = 0 }
+            guard !c.divergenceGuard || !S._sgdWouldOverflow(theta, grad, n, eta, scale) else { throw refuse() }
+            S._sgdUpdate(theta, grad, n, eta, scale)
             cleared = true
         case .momentum:
             let mu = S(c.momentum)

@@ -17,6 +17,14 @@ protocol _Scalar: BinaryFloatingPoint, Sendable where RawSignificand: FixedWidth
     /// 1 when x is infinite or NaN, else 0, by integer arithmetic on the exponent bits (no
     /// comparison, no branch: loops over it vectorise).
     static func _nonFinite(_ x: Self) -> UInt64
+    /// True when theta_i - eta (scale g_i) is infinite or NaN for some i < n: the
+    /// divergence guard's check of an SGD update (nothing written).
+    static func _sgdWouldOverflow(
+        _ theta: UnsafePointer<Self>, _ g: UnsafePointer<Self>, _ n: Int, _ eta: Self, _ scale: Self) -> Bool
+    /// theta_i -= eta (scale g_i) and g_i = 0 for i < n, in the engine's kernel (vectorised
+    /// for the CPU; no FMA, so the bits are the same on every CPU).
+    static func _sgdUpdate(
+        _ theta: UnsafeMutablePointer<Self>, _ g: UnsafeMutablePointer<Self>, _ n: Int, _ eta: Self, _ scale: Self)
     /// C = alpha A B + beta C, with A (m x k), B (k x n), C (m x n).
     static func _gemm(
         _ m: Int, _ n: Int, _ k: Int, _ alpha: Self,
@@ -137,6 +145,18 @@ extension Double: _Scalar {
     }
 
     @inline(__always)
+    static func _sgdWouldOverflow(
+        _ theta: UnsafePointer<Double>, _ g: UnsafePointer<Double>, _ n: Int, _ eta: Double, _ scale: Double) -> Bool {
+        rtrlk_dsgd_check(theta, g, n, eta, scale) != 0
+    }
+
+    @inline(__always)
+    static func _sgdUpdate(
+        _ theta: UnsafeMutablePointer<Double>, _ g: UnsafeMutablePointer<Double>, _ n: Int, _ eta: Double, _ scale: Double) {
+        rtrlk_dsgd_update(theta, g, n, eta, scale)
+    }
+
+    @inline(__always)
     static func _gemm(
         _ m: Int, _ n: Int, _ k: Int, _ alpha: Double,
         _ a: UnsafePointer<Double>, _ lda: Int, _ b: UnsafePointer<Double>, _ ldb: Int,
@@ -191,6 +211,18 @@ extension Float: _Scalar {
     @inline(__always) static func _tanh(_ x: Float) -> Float { tanhf(x) }
     @inline(__always) static func _nonFinite(_ x: Float) -> UInt64 {
         UInt64(((x.bitPattern & 0x7F80_0000) &+ 0x0080_0000) >> 31)
+    }
+
+    @inline(__always)
+    static func _sgdWouldOverflow(
+        _ theta: UnsafePointer<Float>, _ g: UnsafePointer<Float>, _ n: Int, _ eta: Float, _ scale: Float) -> Bool {
+        rtrlk_ssgd_check(theta, g, n, eta, scale) != 0
+    }
+
+    @inline(__always)
+    static func _sgdUpdate(
+        _ theta: UnsafeMutablePointer<Float>, _ g: UnsafeMutablePointer<Float>, _ n: Int, _ eta: Float, _ scale: Float) {
+        rtrlk_ssgd_update(theta, g, n, eta, scale)
     }
 
     @inline(__always)

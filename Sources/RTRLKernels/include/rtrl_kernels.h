@@ -2,8 +2,9 @@
  * rtrl_kernels.h — the engine's small dense kernels (internal; not part of the C API).
  *
  * Row-major products for the shapes exact RTRL meets at small n, where a BLAS call costs
- * more than the arithmetic: C = A B (+ C), A (m x k) small, B (k x n) wide. Compiled for
- * several instruction sets (target_clones) and chosen by the CPU at load time.
+ * more than the arithmetic: C = A B (+ C), A (m x k) small, B (k x n) wide; and SGD's pass
+ * over the parameters. Compiled for several instruction sets and chosen by the CPU at the
+ * first call.
  */
 #ifndef RTRL_KERNELS_H
 #define RTRL_KERNELS_H
@@ -35,7 +36,17 @@ void rtrlk_sgemm_threads(ptrdiff_t m, ptrdiff_t n, ptrdiff_t k,
                          const float *a, ptrdiff_t lda, const float *b, ptrdiff_t ldb,
                          int accumulate, float *c, ptrdiff_t ldc, int threads);
 
-/* The instruction-set variant in use: "avx512", "avx2" or "baseline". */
+/* SGD's pass (sgd.c): 1 when some theta_i - eta (scale g_i), i < n, is infinite or NaN,
+   else 0 (the divergence guard's check; nothing written). */
+int rtrlk_dsgd_check(const double *theta, const double *g, ptrdiff_t n, double eta, double scale);
+int rtrlk_ssgd_check(const float *theta, const float *g, ptrdiff_t n, float eta, float scale);
+
+/* theta_i -= eta (scale g_i) and g_i = 0 for i < n (no FMA: the same bits on every CPU).
+   theta and g must not overlap. */
+void rtrlk_dsgd_update(double *theta, double *g, ptrdiff_t n, double eta, double scale);
+void rtrlk_ssgd_update(float *theta, float *g, ptrdiff_t n, float eta, float scale);
+
+/* The instruction-set variant of the products in use: "avx512", "avx2" or "baseline". */
 const char *rtrlk_variant(void);
 
 #ifdef __cplusplus
