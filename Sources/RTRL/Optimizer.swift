@@ -40,7 +40,7 @@ extension _Engine {
                 if c.divergenceGuard {
                     var bad = false
                     support.forEachRun(numParams: n) { start, count in
-                        bad = S._sgdWouldOverflow(theta + start, grad + start, count, eta, scale) || bad
+                        bad = S._sgdWouldBeNonFinite(theta + start, grad + start, count, eta, scale) || bad
                     }
                     guard !bad else { throw refuse() }
                 }
@@ -50,7 +50,7 @@ extension _Engine {
                 cleared = true
                 break
             }
-            guard !c.divergenceGuard || !S._sgdWouldOverflow(theta, grad, n, eta, scale) else { throw refuse() }
+            guard !c.divergenceGuard || !S._sgdWouldBeNonFinite(theta, grad, n, eta, scale) else { throw refuse() }
             S._sgdUpdate(theta, grad, n, eta, scale)
             cleared = true
         case .momentum:

@@ -19,7 +19,7 @@ protocol _Scalar: BinaryFloatingPoint, Sendable where RawSignificand: FixedWidth
     static func _nonFinite(_ x: Self) -> UInt64
     /// True when theta_i - eta (scale g_i) is infinite or NaN for some i < n: the
     /// divergence guard's check of an SGD update (nothing written).
-    static func _sgdWouldOverflow(
+    static func _sgdWouldBeNonFinite(
         _ theta: UnsafePointer<Self>, _ g: UnsafePointer<Self>, _ n: Int, _ eta: Self, _ scale: Self) -> Bool
     /// theta_i -= eta (scale g_i) and g_i = 0 for i < n, in the engine's kernel (vectorised
     /// for the CPU; no FMA, so the bits are the same on every CPU).
@@ -145,7 +145,7 @@ extension Double: _Scalar {
     }
 
     @inline(__always)
-    static func _sgdWouldOverflow(
+    static func _sgdWouldBeNonFinite(
         _ theta: UnsafePointer<Double>, _ g: UnsafePointer<Double>, _ n: Int, _ eta: Double, _ scale: Double) -> Bool {
         rtrlk_dsgd_check(theta, g, n, eta, scale) != 0
     }
@@ -214,7 +214,7 @@ extension Float: _Scalar {
     }
 
     @inline(__always)
-    static func _sgdWouldOverflow(
+    static func _sgdWouldBeNonFinite(
         _ theta: UnsafePointer<Float>, _ g: UnsafePointer<Float>, _ n: Int, _ eta: Float, _ scale: Float) -> Bool {
         rtrlk_ssgd_check(theta, g, n, eta, scale) != 0
     }

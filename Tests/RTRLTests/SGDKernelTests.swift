@@ -20,7 +20,7 @@ private func check<S: _Scalar>(_: S.Type) {
         let eta: S = 0.0371, scale: S = 0.83
         let expected = plainUpdate(theta, g, eta, scale)
         let overflow = theta.withUnsafeBufferPointer { t in
-            g.withUnsafeBufferPointer { S._sgdWouldOverflow(t.baseAddress!, $0.baseAddress!, n, eta, scale) }
+            g.withUnsafeBufferPointer { S._sgdWouldBeNonFinite(t.baseAddress!, $0.baseAddress!, n, eta, scale) }
         }
         #expect(!overflow, "\(S.self), n = \(n)")
         theta.withUnsafeMutableBufferPointer { t in
@@ -41,7 +41,7 @@ private func checkGuard<S: _Scalar>(_: S.Type, bad: (theta: S, g: S)) {
             theta[at] = bad.theta
             g[at] = bad.g
             let overflow = theta.withUnsafeBufferPointer { t in
-                g.withUnsafeBufferPointer { S._sgdWouldOverflow(t.baseAddress!, $0.baseAddress!, n, 1, 1) }
+                g.withUnsafeBufferPointer { S._sgdWouldBeNonFinite(t.baseAddress!, $0.baseAddress!, n, 1, 1) }
             }
             #expect(overflow, "\(S.self), n = \(n), at \(at): (\(bad.theta), \(bad.g)) not seen")
         }
@@ -71,7 +71,7 @@ struct SGDKernelTests {
             let theta = [Double](repeating: Double.greatestFiniteMagnitude, count: n)
             let g = [Double](repeating: 0, count: n)
             #expect(!theta.withUnsafeBufferPointer { t in
-                g.withUnsafeBufferPointer { Double._sgdWouldOverflow(t.baseAddress!, $0.baseAddress!, n, 1, 1) }
+                g.withUnsafeBufferPointer { Double._sgdWouldBeNonFinite(t.baseAddress!, $0.baseAddress!, n, 1, 1) }
             })
         }
     }
