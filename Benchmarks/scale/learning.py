@@ -85,17 +85,25 @@ def task_stream(task: str, steps: int, seed: int) -> Tuple[np.ndarray, np.ndarra
     raise ValueError(task)
 
 
-def make_network(task: str, n: int, seed: int) -> "rtrl.Network":
+def make_network(task: str, n: int, seed: int, input_scale: float = 1.0,
+                 recurrent_gain: float = 1.0) -> "rtrl.Network":
     """Elman 1-n-1 from the preset with `seed`, its input weights redrawn from U(-1, 1).
 
     The preset draws every dense weight from +-1/sqrt(fan-in), and the hidden layer's
     fan-in counts its n recurrent units: a single input gets weights of about 1/sqrt(n),
     too small to move a wide layer (measured: at n = 64, neither exact RTRL nor SnAp-1 got
     off chance on the XOR in 30,000 steps). Both modes get the same initial network.
+
+    `input_scale` multiplies the redrawn input weights (U(-s, s)) and `recurrent_gain` the
+    preset's hidden->hidden block; both are 1 in this script (xor_variants.py's `init`
+    tunes them).
     """
     out = "logistic" if task == "xor" else "identity"
     net = rtrl.Network.elman(1, n, 1, output_activation=out, seed=seed)
-    net.set_block("input->hidden", np.random.default_rng([seed, n]).uniform(-1.0, 1.0, (n, 1)))
+    net.set_block("input->hidden",
+                  np.random.default_rng([seed, n]).uniform(-1.0, 1.0, (n, 1)) * input_scale)
+    if recurrent_gain != 1.0:
+        net.set_block("hidden->hidden", net.get_block("hidden->hidden") * recurrent_gain)
     return net
 
 

@@ -1,9 +1,10 @@
-"""The temporal XOR at the same speed (exact n = 64 against snap1 n = 512) under two other
-ways of training than one SGD learning rate: the results and their discussion are in
-docs/scale.md ("Per-group learning rates" and "An RLS readout, revisited").
+"""The temporal XOR at the same speed (exact n = 64 against snap1 n = 512) under other
+ways of training than learning.py's: the results and their discussion are in docs/scale.md
+("Per-group learning rates", "An RLS readout, revisited" and "The initial network's scale").
 
     python Benchmarks/scale/xor_variants.py rates MODE N LR_IN:LR_REC:LR_OUT ... [--seeds 0]
     python Benchmarks/scale/xor_variants.py rls MODE N LR ... [--seeds 0] [--rls-lambda L] [--p0 P]
+    python Benchmarks/scale/xor_variants.py init MODE N LR:GAIN:INPUT_SCALE ... [--seeds 0]
     ... [--json FILE]   (appends one JSON object per run)
 
 - `rates`: SGD with one learning rate per group of blocks: the blocks of fan-in 1 (the
@@ -14,6 +15,10 @@ docs/scale.md ("Per-group learning rates" and "An RLS readout, revisited").
   `configure(learning_rate=...)` with `run`, bit for bit in the error figures checked).
 - `rls`: the library's RLS readout (`readout="rls"`, an identity output) with the rest of
   the network on SGD at LR.
+- `init`: learning.py's run (one SGD rate LR, `configure` + `run`) from a rescaled initial
+  network: the input weights drawn from U(-INPUT_SCALE, INPUT_SCALE) instead of U(-1, 1),
+  the preset's recurrent block multiplied by GAIN (`init MODE N LR:1:1` is learning.py's
+  run, bit for bit).
 
 Both use learning.py's task stream, initial network (the elman preset, input weights
 redrawn from U(-1, 1)) and prequential error (predict, then learn; the mean squared error
@@ -82,13 +87,27 @@ def rls_readout_run(mode: str, n: int, rate: float, seed: int, steps: int, rls_l
                 steps=steps, error=error, tail_error=tail, refused=refused)
 
 
+def rescaled_init_run(mode: str, n: int, rate: float, gain: float, input_scale: float, seed: int,
+                      steps: int) -> dict:
+    X, Y = learning.task_stream("xor", steps, seed)
+    with learning.make_network("xor", n, seed, input_scale=input_scale, recurrent_gain=gain) as net:
+        net.configure(optimizer="sgd", learning_rate=rate, sensitivity=mode)
+        predictions, _ = net.run(X, Y, on_diverged="continue")
+        refused = net.refused_updates
+    error, tail = prequential_error(predictions[:, 0], Y)
+    return dict(variant="init", mode=mode, n=n, lr=rate, gain=gain, input_scale=input_scale, seed=seed,
+                steps=steps, error=error, tail_error=tail, refused=refused)
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("variant", choices=["rates", "rls"], help="three SGD rates, or an RLS readout")
+    parser.add_argument("variant", choices=["rates", "rls", "init"],
+                        help="three SGD rates, an RLS readout, or a rescaled initial network")
     parser.add_argument("mode", choices=["exact", "snap1", "uoro"], help="the sensitivity mode")
     parser.add_argument("n", type=int, help="hidden units")
-    parser.add_argument("rates", nargs="+", help="rates: LR_IN:LR_REC:LR_OUT; rls: LR (the SGD rate of the rest)")
+    parser.add_argument("rates", nargs="+", help="rates: LR_IN:LR_REC:LR_OUT; rls: LR (the SGD rate of the rest); "
+                        "init: LR:GAIN:INPUT_SCALE")
     parser.add_argument("--seeds", type=int, nargs="+", default=[0], help="(default 0, the tuning seed)")
     parser.add_argument("--steps", type=int, default=learning.STEPS["xor"])
     parser.add_argument("--rls-lambda", type=float, default=0.999, help="(default 0.999)")
@@ -103,13 +122,16 @@ def main(argv=None) -> int:
             parts = tuple(float(v) for v in spec.split(":"))
         except ValueError:
             parts = ()
-        if len(parts) != (3 if args.variant == "rates" else 1):
-            parser.error(f"{spec!r} is not " + ("LR_IN:LR_REC:LR_OUT" if args.variant == "rates" else "a learning rate"))
+        if len(parts) != (1 if args.variant == "rls" else 3):
+            parser.error(f"{spec!r} is not " + {"rates": "LR_IN:LR_REC:LR_OUT", "rls": "a learning rate",
+                                                 "init": "LR:GAIN:INPUT_SCALE"}[args.variant])
         specs.append(parts)
     for parts in specs:
         for seed in args.seeds:
             if args.variant == "rates":
                 run = per_group_run(args.mode, args.n, parts, seed, args.steps)  # type: ignore[arg-type]
+            elif args.variant == "init":
+                run = rescaled_init_run(args.mode, args.n, parts[0], parts[1], parts[2], seed, args.steps)
             else:
                 run = rls_readout_run(args.mode, args.n, parts[0], seed, args.steps, args.rls_lambda, args.p0)
             print(json.dumps(run), flush=True)
