@@ -1,15 +1,15 @@
 /*
  * step_ab.c — two builds of librtrl against each other, in one process: the same network
- * (fully_recurrent(1, n, 1) or elman(1, n, 1), SGD at every step, exact RTRL or SnAp-1)
- * created in each library, stepped in
+ * (fully_recurrent(1, n, 1) or elman(1, n, 1), learning at every step with SGD, momentum or
+ * Adam, exact RTRL, SnAp-1 or UORO) created in each library, stepped in
  * alternating chunks, so that both see the same machine. On a shared host whose speed
  * changes by a third from one second to the next, timing the builds in separate processes
  * measures the host; the median of the per-round ratios of this program does not.
  *
  *     cc -O2 -Iinclude Benchmarks/c/step_ab.c -ldl -lm -o step_ab
  *     ./step_ab OLD/librtrl.so NEW/librtrl.so [N_UNITS] [STEPS_PER_CHUNK] [ROUNDS] [f64|f32]
- *               [fully_recurrent|elman] [exact|snap1|uoro]
- *                                (defaults 32, 1000, 60, f64, fully_recurrent, exact)
+ *               [fully_recurrent|elman] [exact|snap1|uoro] [sgd|momentum|adam]
+ *                                (defaults 32, 1000, 60, f64, fully_recurrent, exact, sgd)
  *
  * Prints each library's median µs per step and the median (and quartiles) over rounds of
  * new / old: below 1, the second library is faster. Each library is loaded with
@@ -48,7 +48,7 @@ static void *symbol(void *handle, const char *path, const char *name) {
 }
 
 static struct library open_library(const char *path, size_t n, rtrl_precision precision, const char *preset,
-                                   rtrl_sensitivity sensitivity) {
+                                   rtrl_sensitivity sensitivity, rtrl_optimizer optimizer) {
     struct library lib = {path, NULL, NULL, NULL};
     rtrl_train_params tp;
     rtrl_net_params np;
@@ -72,6 +72,7 @@ static struct library open_library(const char *path, size_t n, rtrl_precision pr
     defaults(&tp, sizeof tp);
     tp.learning_rate = 1e-4;
     tp.sensitivity = sensitivity;
+    tp.optimizer = optimizer;
     if (configure(lib.net, &tp) != RTRL_OK) {
         fprintf(stderr, "%s: rtrl_net_configure failed\n", path);
         exit(2);
@@ -82,7 +83,7 @@ static struct library open_library(const char *path, size_t n, rtrl_precision pr
 int main(int argc, char **argv) {
     if (argc < 3) {
         fprintf(stderr, "usage: %s OLD/librtrl.so NEW/librtrl.so [N_UNITS] [STEPS_PER_CHUNK] [ROUNDS] [f64|f32]"
-                        " [fully_recurrent|elman] [exact|snap1|uoro]\n", argv[0]);
+                        " [fully_recurrent|elman] [exact|snap1|uoro] [sgd|momentum|adam]\n", argv[0]);
         return 2;
     }
     size_t n = argc > 3 ? (size_t)atol(argv[3]) : 32;
@@ -91,7 +92,9 @@ int main(int argc, char **argv) {
     const char *precision = argc > 6 ? argv[6] : "f64";
     const char *preset = argc > 7 ? argv[7] : "fully_recurrent";
     const char *mode = argc > 8 ? argv[8] : "exact";
+    const char *optimizer_name = argc > 9 ? argv[9] : "sgd";
     rtrl_sensitivity sensitivity;
+    rtrl_optimizer optimizer;
     if (n < 1 || steps < 1 || rounds < 1) {
         fprintf(stderr, "N_UNITS, STEPS_PER_CHUNK and ROUNDS must be positive\n");
         return 2;
@@ -111,9 +114,16 @@ int main(int argc, char **argv) {
         fprintf(stderr, "the sensitivity mode must be exact, snap1 or uoro, got %s\n", mode);
         return 2;
     }
+    if (strcmp(optimizer_name, "sgd") == 0) optimizer = RTRL_OPTIMIZER_SGD;
+    else if (strcmp(optimizer_name, "momentum") == 0) optimizer = RTRL_OPTIMIZER_MOMENTUM;
+    else if (strcmp(optimizer_name, "adam") == 0) optimizer = RTRL_OPTIMIZER_ADAM;
+    else {
+        fprintf(stderr, "the optimizer must be sgd, momentum or adam, got %s\n", optimizer_name);
+        return 2;
+    }
     rtrl_precision p = strcmp(precision, "f32") == 0 ? RTRL_PRECISION_F32 : RTRL_PRECISION_F64;
-    struct library lib[2] = {open_library(argv[1], n, p, preset, sensitivity),
-                             open_library(argv[2], n, p, preset, sensitivity)};
+    struct library lib[2] = {open_library(argv[1], n, p, preset, sensitivity, optimizer),
+                             open_library(argv[2], n, p, preset, sensitivity, optimizer)};
     double x[4096], target[4096], y, loss;
     double *us[2] = {malloc((size_t)rounds * sizeof(double)), malloc((size_t)rounds * sizeof(double))};
     double *ratio = malloc((size_t)rounds * sizeof(double));
@@ -136,8 +146,8 @@ int main(int argc, char **argv) {
     qsort(us[0], (size_t)rounds, sizeof(double), bench_compare_doubles);
     qsort(us[1], (size_t)rounds, sizeof(double), bench_compare_doubles);
     qsort(ratio, (size_t)rounds, sizeof(double), bench_compare_doubles);
-    printf("%s(1, %zu, 1) %s, %s, SGD every step, %d rounds of %ld steps each\n", preset, n, precision, mode, rounds,
-           steps);
+    printf("%s(1, %zu, 1) %s, %s, %s every step, %d rounds of %ld steps each\n", preset, n, precision, mode,
+           optimizer_name, rounds, steps);
     printf("  old %s: median %.3f us/step\n", lib[0].path, us[0][rounds / 2]);
     printf("  new %s: median %.3f us/step\n", lib[1].path, us[1][rounds / 2]);
     printf("  new/old: median %.3f (quartiles %.3f, %.3f)\n", ratio[rounds / 2], ratio[rounds / 4], ratio[3 * rounds / 4]);
