@@ -73,7 +73,7 @@ $(FUZZ_BUILD)/modules/RTRLKernels/module.modulemap:
 	@mkdir -p $(@D)
 	printf 'module RTRLKernels {\n  header "%s/Sources/RTRLKernels/include/rtrl_kernels.h"\n  export *\n}\n' "$(CURDIR)" > $@
 
-$(FUZZ_OBJ)/kernels.o $(FUZZ_OBJ)/parallel.o $(FUZZ_OBJ)/sgd.o: $(FUZZ_OBJ)/%.o: Sources/RTRLKernels/%.c Sources/RTRLKernels/include/rtrl_kernels.h
+$(FUZZ_OBJ)/kernels.o $(FUZZ_OBJ)/parallel.o $(FUZZ_OBJ)/optimizer_pass.o: $(FUZZ_OBJ)/%.o: Sources/RTRLKernels/%.c Sources/RTRLKernels/include/rtrl_kernels.h
 	@mkdir -p $(@D)
 	$(FUZZ_CLANG) $(FUZZ_C_FLAGS) -O2 -fno-math-errno -ISources/RTRLKernels/include -c $< -o $@
 
@@ -91,7 +91,7 @@ $(FUZZ_OBJ)/RTRLCAPI.o: $(RTRLCAPI_SOURCES) $(FUZZ_OBJ)/RTRLStream.o include/rtr
 	$(SWIFTC) $(FUZZ_SWIFT_FLAGS) $(FUZZ_INCLUDES) -module-name RTRLCAPI -emit-module \
 	  -emit-module-path $(FUZZ_OBJ)/RTRLCAPI.swiftmodule -c $(RTRLCAPI_SOURCES) -o $@
 
-FUZZ_ENGINE_OBJS := $(FUZZ_OBJ)/RTRL.o $(FUZZ_OBJ)/kernels.o $(FUZZ_OBJ)/parallel.o $(FUZZ_OBJ)/sgd.o
+FUZZ_ENGINE_OBJS := $(FUZZ_OBJ)/RTRL.o $(FUZZ_OBJ)/kernels.o $(FUZZ_OBJ)/parallel.o $(FUZZ_OBJ)/optimizer_pass.o
 FUZZ_STREAM_OBJS := $(FUZZ_OBJ)/RTRLStream.o $(FUZZ_ENGINE_OBJS)
 FUZZ_CAPI_OBJS := $(FUZZ_OBJ)/RTRLCAPI.o $(FUZZ_STREAM_OBJS)
 

@@ -15,8 +15,10 @@ extension _Engine {
     ///
     /// - Complexity: O(N), two passes (check, then write; the write pass also clears the
     ///   buffer); SGD without clipping on the per-parameter paths visits only the buffer's
-    ///   support (``_GradientSupport``). SGD's two passes run in the engine's C kernel
-    ///   (``_Scalar/_sgdUpdate(_:_:_:_:_:)``, vectorised for the CPU).
+    ///   support (``_GradientSupport``). The passes of SGD, momentum and Adam run in the
+    ///   engine's C kernel (``_Scalar/_sgdUpdate(_:_:_:_:_:)``,
+    ///   ``_Scalar/_momentumUpdate(_:_:_:_:eta:scale:mu:)``,
+    ///   ``_Scalar/_adamUpdate(_:_:_:_:_:_:)``; vectorised for the CPU, no FMA).
     func _applyOptimizer() throws(RTRLError) {
         var cleared = false  // by the write pass
         defer {
@@ -55,52 +57,24 @@ extension _Engine {
             cleared = true
         case .momentum:
             let mu = S(c.momentum)
-            guard !c.divergenceGuard || _allFinite({ i in
-                let v = mu * moment1[i] + scale * grad[i]
-                return S._nonFinite(v) | S._nonFinite(theta[i] - eta * v)
-            }) else { throw refuse() }
-            for i in 0..<n {
-                let v = mu * moment1[i] + scale * grad[i]
-                moment1[i] = v
-                theta[i] -= eta * v
-                grad[i] = 0
-            }
+            guard !c.divergenceGuard
+                || !S._momentumWouldBeNonFinite(theta, grad, moment1, n, eta: eta, scale: scale, mu: mu)
+            else { throw refuse() }
+            S._momentumUpdate(theta, grad, moment1, n, eta: eta, scale: scale, mu: mu)
             cleared = true
         case .ekf, .dekf:
             break  // They update inside learn; `apply` refuses them before this point.
         case .adam:
-            let b1 = S(c.beta1), b2 = S(c.beta2), eps = S(c.epsilon)
             let t = adamSteps &+ 1
-            let c1 = S(1 - _power(c.beta1, t)), c2 = S(1 - _power(c.beta2, t))
-            @inline(__always) func step(_ i: Int) -> (m: S, v: S, theta: S) {
-                let g = scale * grad[i]
-                let m = b1 * moment1[i] + (1 - b1) * g
-                let v = b2 * moment2[i] + (1 - b2) * g * g
-                let mHat = m / c1, vHat = v / c2
-                return (m, v, theta[i] - eta * mHat / (vHat.squareRoot() + eps))
-            }
-            guard !c.divergenceGuard || _allFinite({ i in let s = step(i); return S._nonFinite(s.m) | S._nonFinite(s.v) | S._nonFinite(s.theta) }) else { throw refuse() }
-            for i in 0..<n {
-                let s = step(i)
-                moment1[i] = s.m
-                moment2[i] = s.v
-                theta[i] = s.theta
-                grad[i] = 0
-            }
+            let adam = _AdamCoefficients(
+                eta: eta, scale: scale, beta1: S(c.beta1), beta2: S(c.beta2), epsilon: S(c.epsilon),
+                c1: S(1 - _power(c.beta1, t)), c2: S(1 - _power(c.beta2, t)))
+            guard !c.divergenceGuard || !S._adamWouldBeNonFinite(theta, grad, moment1, moment2, n, adam)
+            else { throw refuse() }
+            S._adamUpdate(theta, grad, moment1, moment2, n, adam)
             cleared = true
             adamSteps = t
         }
-    }
-
-    /// True when `nonFinite(i)` (1 for a non-finite value, else 0) is 0 for every parameter
-    /// index. An OR over all of them without an early exit, so that the loop vectorises:
-    /// a refusal is rare, the check runs at every update.
-    @inline(__always)
-    private func _allFinite(_ nonFinite: (Int) -> UInt64) -> Bool {
-        let n = numParams
-        var bad: UInt64 = 0
-        for i in 0..<n { bad |= nonFinite(i) }
-        return bad == 0
     }
 
     private func refuse() -> RTRLError {
@@ -115,6 +89,22 @@ extension _Engine {
         }
         return RTRLError(.diverged, "update refused: it would make a parameter non-finite (the gradient buffer was cleared; weights and optimizer state are unchanged)")
     }
+}
+
+/// The coefficients of one Adam update, in the engine's precision:
+///
+///     g' = scale g;  m = beta1 m + (1 - beta1) g';  v = beta2 v + (1 - beta2) g' g'
+///     theta -= eta (m / c1) / (sqrt(v / c2) + epsilon),  c1 = 1 - beta1^t,  c2 = 1 - beta2^t
+///
+/// for update t (the bias corrections c1, c2 are computed in Double, then rounded).
+struct _AdamCoefficients<S: _Scalar> {
+    var eta: S
+    var scale: S
+    var beta1: S
+    var beta2: S
+    var epsilon: S
+    var c1: S
+    var c2: S
 }
 
 /// b^t by repeated squaring: the same bits on every machine (no libm pow).

@@ -25,6 +25,26 @@ protocol _Scalar: BinaryFloatingPoint, Sendable where RawSignificand: FixedWidth
     /// for the CPU; no FMA, so the bits are the same on every CPU).
     static func _sgdUpdate(
         _ theta: UnsafeMutablePointer<Self>, _ g: UnsafeMutablePointer<Self>, _ n: Int, _ eta: Self, _ scale: Self)
+    /// True when v_i = mu velocity_i + scale g_i or theta_i - eta v_i is infinite or NaN for
+    /// some i < n: the divergence guard's check of a momentum update (nothing written).
+    static func _momentumWouldBeNonFinite(
+        _ theta: UnsafePointer<Self>, _ g: UnsafePointer<Self>, _ velocity: UnsafePointer<Self>, _ n: Int,
+        eta: Self, scale: Self, mu: Self) -> Bool
+    /// velocity_i = mu velocity_i + scale g_i, theta_i -= eta velocity_i and g_i = 0 for i < n,
+    /// in the engine's kernel (no FMA).
+    static func _momentumUpdate(
+        _ theta: UnsafeMutablePointer<Self>, _ g: UnsafeMutablePointer<Self>, _ velocity: UnsafeMutablePointer<Self>,
+        _ n: Int, eta: Self, scale: Self, mu: Self)
+    /// True when some m_i, v_i or theta_i of the Adam update `c` (``_AdamCoefficients``)
+    /// would be infinite or NaN, i < n: the divergence guard's check (nothing written).
+    static func _adamWouldBeNonFinite(
+        _ theta: UnsafePointer<Self>, _ g: UnsafePointer<Self>, _ m: UnsafePointer<Self>, _ v: UnsafePointer<Self>,
+        _ n: Int, _ c: _AdamCoefficients<Self>) -> Bool
+    /// The Adam update `c` of theta_i, m_i, v_i, and g_i = 0, for i < n, in the engine's
+    /// kernel (no FMA).
+    static func _adamUpdate(
+        _ theta: UnsafeMutablePointer<Self>, _ g: UnsafeMutablePointer<Self>, _ m: UnsafeMutablePointer<Self>,
+        _ v: UnsafeMutablePointer<Self>, _ n: Int, _ c: _AdamCoefficients<Self>)
     /// C = alpha A B + beta C, with A (m x k), B (k x n), C (m x n).
     static func _gemm(
         _ m: Int, _ n: Int, _ k: Int, _ alpha: Self,
@@ -157,6 +177,34 @@ extension Double: _Scalar {
     }
 
     @inline(__always)
+    static func _momentumWouldBeNonFinite(
+        _ theta: UnsafePointer<Double>, _ g: UnsafePointer<Double>, _ velocity: UnsafePointer<Double>, _ n: Int,
+        eta: Double, scale: Double, mu: Double) -> Bool {
+        rtrlk_dmomentum_check(theta, g, velocity, n, eta, scale, mu) != 0
+    }
+
+    @inline(__always)
+    static func _momentumUpdate(
+        _ theta: UnsafeMutablePointer<Double>, _ g: UnsafeMutablePointer<Double>, _ velocity: UnsafeMutablePointer<Double>,
+        _ n: Int, eta: Double, scale: Double, mu: Double) {
+        rtrlk_dmomentum_update(theta, g, velocity, n, eta, scale, mu)
+    }
+
+    @inline(__always)
+    static func _adamWouldBeNonFinite(
+        _ theta: UnsafePointer<Double>, _ g: UnsafePointer<Double>, _ m: UnsafePointer<Double>, _ v: UnsafePointer<Double>,
+        _ n: Int, _ c: _AdamCoefficients<Double>) -> Bool {
+        rtrlk_dadam_check(theta, g, m, v, n, c.eta, c.scale, c.beta1, c.beta2, c.epsilon, c.c1, c.c2) != 0
+    }
+
+    @inline(__always)
+    static func _adamUpdate(
+        _ theta: UnsafeMutablePointer<Double>, _ g: UnsafeMutablePointer<Double>, _ m: UnsafeMutablePointer<Double>,
+        _ v: UnsafeMutablePointer<Double>, _ n: Int, _ c: _AdamCoefficients<Double>) {
+        rtrlk_dadam_update(theta, g, m, v, n, c.eta, c.scale, c.beta1, c.beta2, c.epsilon, c.c1, c.c2)
+    }
+
+    @inline(__always)
     static func _gemm(
         _ m: Int, _ n: Int, _ k: Int, _ alpha: Double,
         _ a: UnsafePointer<Double>, _ lda: Int, _ b: UnsafePointer<Double>, _ ldb: Int,
@@ -223,6 +271,34 @@ extension Float: _Scalar {
     static func _sgdUpdate(
         _ theta: UnsafeMutablePointer<Float>, _ g: UnsafeMutablePointer<Float>, _ n: Int, _ eta: Float, _ scale: Float) {
         rtrlk_ssgd_update(theta, g, n, eta, scale)
+    }
+
+    @inline(__always)
+    static func _momentumWouldBeNonFinite(
+        _ theta: UnsafePointer<Float>, _ g: UnsafePointer<Float>, _ velocity: UnsafePointer<Float>, _ n: Int,
+        eta: Float, scale: Float, mu: Float) -> Bool {
+        rtrlk_smomentum_check(theta, g, velocity, n, eta, scale, mu) != 0
+    }
+
+    @inline(__always)
+    static func _momentumUpdate(
+        _ theta: UnsafeMutablePointer<Float>, _ g: UnsafeMutablePointer<Float>, _ velocity: UnsafeMutablePointer<Float>,
+        _ n: Int, eta: Float, scale: Float, mu: Float) {
+        rtrlk_smomentum_update(theta, g, velocity, n, eta, scale, mu)
+    }
+
+    @inline(__always)
+    static func _adamWouldBeNonFinite(
+        _ theta: UnsafePointer<Float>, _ g: UnsafePointer<Float>, _ m: UnsafePointer<Float>, _ v: UnsafePointer<Float>,
+        _ n: Int, _ c: _AdamCoefficients<Float>) -> Bool {
+        rtrlk_sadam_check(theta, g, m, v, n, c.eta, c.scale, c.beta1, c.beta2, c.epsilon, c.c1, c.c2) != 0
+    }
+
+    @inline(__always)
+    static func _adamUpdate(
+        _ theta: UnsafeMutablePointer<Float>, _ g: UnsafeMutablePointer<Float>, _ m: UnsafeMutablePointer<Float>,
+        _ v: UnsafeMutablePointer<Float>, _ n: Int, _ c: _AdamCoefficients<Float>) {
+        rtrlk_sadam_update(theta, g, m, v, n, c.eta, c.scale, c.beta1, c.beta2, c.epsilon, c.c1, c.c2)
     }
 
     @inline(__always)
