@@ -234,6 +234,64 @@ def test_sgd_by_hand_through_accumulate_and_set_params_is_step_bit_for_bit(sensi
         assert np.abs(theta - theta0).max() > 1e-3  # it learned
 
 
+def _power(b, t):
+    """b^t by repeated squaring, as the engine computes Adam's bias corrections."""
+    result, base = 1.0, b
+    while t > 0:
+        if t & 1:
+            result *= base
+        base *= base
+        t >>= 1
+    return result
+
+
+@pytest.mark.parametrize("precision", ["f64", "f32"])
+@pytest.mark.parametrize("optimizer", ["momentum", "adam"])
+@pytest.mark.parametrize("sensitivity", ["exact", "snap1"])
+def test_momentum_and_adam_by_hand_in_numpy_are_step_bit_for_bit(optimizer, precision, sensitivity):
+    # The contract's formulas, one IEEE operation at a time in the network's precision
+    # (numpy rounds each product, sum, quotient and square root on its own), give the
+    # engine's parameters bit for bit: an independent check of its optimizer pass. `step`
+    # learns at every step, so the optimizer runs on the steps without a target too (with
+    # g = 0: momentum and Adam still move theta).
+    dt = np.float64 if precision == "f64" else np.float32
+    rng = np.random.default_rng(11)
+    X = rng.uniform(-1, 1, (50, 1))
+    Y = np.where(np.arange(50)[:, None] % 3 == 2, rng.uniform(-0.5, 0.5, (50, 1)), np.nan)
+    lr, mu, b1, b2, eps = 0.05, 0.9, 0.9, 0.999, 1e-8
+    with rtrl.Network.elman(1, 5, 1, seed=4, precision=precision) as net, \
+            rtrl.Network.elman(1, 5, 1, seed=4, precision=precision) as by_hand:
+        net.configure(optimizer=optimizer, learning_rate=lr, momentum=mu, beta1=b1, beta2=b2, eps=eps,
+                      sensitivity=sensitivity)
+        by_hand.configure(optimizer="sgd", learning_rate=0.0, sensitivity=sensitivity)
+        theta = by_hand.get_params().astype(dt)
+        theta0 = theta.copy()
+        m = np.zeros_like(theta)
+        v = np.zeros_like(theta)
+        eta, mu_, b1_, b2_, eps_ = dt(lr), dt(mu), dt(b1), dt(b2), dt(eps)
+        t = 0
+        for x, y in zip(X, Y):
+            np.testing.assert_array_equal(by_hand.feed(x), net.step(x, y))
+            g = np.zeros_like(theta)
+            if not np.isnan(y[0]):
+                by_hand.accumulate(y)
+                g = by_hand.gradient().astype(dt)
+                by_hand.zero_grad()
+            if optimizer == "momentum":
+                m = mu_ * m + g
+                theta = theta - eta * m
+            else:
+                t += 1
+                c1, c2 = dt(1 - _power(b1, t)), dt(1 - _power(b2, t))
+                m = b1_ * m + (dt(1) - b1_) * g
+                v = b2_ * v + (dt(1) - b2_) * g * g
+                theta = theta - eta * (m / c1) / (np.sqrt(v / c2) + eps_)
+            assert theta.dtype == dt
+            by_hand.set_params(theta)
+        np.testing.assert_array_equal(by_hand.get_params(), net.get_params())
+        assert np.abs(theta - theta0).max() > 1e-2  # it learned
+
+
 def test_step_predicts_before_learning():
     with rtrl.Network.elman(2, 4, 1, seed=2) as net:
         probe = net.clone()
