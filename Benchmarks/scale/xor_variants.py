@@ -1,8 +1,10 @@
 """The temporal XOR at the same speed (exact n = 64 against snap1 n = 512) under other
 ways of training than learning.py's: the results and their discussion are in docs/scale.md
-("Per-group learning rates", "An RLS readout, revisited" and "The initial network's scale").
+("Per-group learning rates", "An RLS readout, revisited", "The initial network's scale" and
+"Per-group rates from the rescaled network").
 
     python Benchmarks/scale/xor_variants.py rates MODE N LR_IN:LR_REC:LR_OUT ... [--seeds 0]
+                                            [--gain G] [--input-scale S]
     python Benchmarks/scale/xor_variants.py rls MODE N LR ... [--seeds 0] [--rls-lambda L] [--p0 P]
     python Benchmarks/scale/xor_variants.py init MODE N LR:GAIN:INPUT_SCALE ... [--seeds 0]
     ... [--json FILE]   (appends one JSON object per run)
@@ -13,6 +15,7 @@ ways of training than learning.py's: the results and their discussion are in doc
   network, so the update is made here: `accumulate` the gradient of a step with a target,
   then theta -= lr * g by `set_params` (with one rate for all three groups this equals
   `configure(learning_rate=...)` with `run`, bit for bit in the error figures checked).
+  `--gain` and `--input-scale` start it from `init`'s rescaled network.
 - `rls`: the library's RLS readout (`readout="rls"`, an identity output) with the rest of
   the network on SGD at LR.
 - `init`: learning.py's run (one SGD rate LR, `configure` + `run`) from a rescaled initial
@@ -52,9 +55,10 @@ def prequential_error(predictions: np.ndarray, Y: np.ndarray) -> tuple[float, fl
         return float(sq[has].mean()), float(sq[has & tail].mean())
 
 
-def per_group_run(mode: str, n: int, rates: tuple[float, float, float], seed: int, steps: int) -> dict:
+def per_group_run(mode: str, n: int, rates: tuple[float, float, float], seed: int, steps: int,
+                  gain: float = 1.0, input_scale: float = 1.0) -> dict:
     X, Y = learning.task_stream("xor", steps, seed)
-    with learning.make_network("xor", n, seed) as net:
+    with learning.make_network("xor", n, seed, input_scale=input_scale, recurrent_gain=gain) as net:
         net.configure(optimizer="sgd", learning_rate=0.0, sensitivity=mode)
         lr = np.empty(net.num_params)
         for name, offset, shape in net.param_blocks():
@@ -70,8 +74,11 @@ def per_group_run(mode: str, n: int, rates: tuple[float, float, float], seed: in
                 theta -= lr * g
                 net.set_params(theta)
     error, tail = prequential_error(predictions, Y)
-    return dict(variant="rates", mode=mode, n=n, lr_in=rates[0], lr_rec=rates[1], lr_out=rates[2],
-                seed=seed, steps=steps, error=error, tail_error=tail)
+    run = dict(variant="rates", mode=mode, n=n, lr_in=rates[0], lr_rec=rates[1], lr_out=rates[2],
+               seed=seed, steps=steps, error=error, tail_error=tail)
+    if gain != 1.0 or input_scale != 1.0:
+        run.update(gain=gain, input_scale=input_scale)
+    return run
 
 
 def rls_readout_run(mode: str, n: int, rate: float, seed: int, steps: int, rls_lambda: float, p0: float) -> dict:
@@ -112,6 +119,10 @@ def main(argv=None) -> int:
     parser.add_argument("--steps", type=int, default=learning.STEPS["xor"])
     parser.add_argument("--rls-lambda", type=float, default=0.999, help="(default 0.999)")
     parser.add_argument("--p0", type=float, default=0.01, help="(default 0.01)")
+    parser.add_argument("--gain", type=float, default=1.0,
+                        help="rates: the recurrent block's gain, as in init (default 1)")
+    parser.add_argument("--input-scale", type=float, default=1.0,
+                        help="rates: the input weights' scale, as in init (default 1)")
     parser.add_argument("--threads", type=int, default=1, help="OpenBLAS threads (default 1)")
     parser.add_argument("--json", help="append one JSON object per run to this file")
     args = parser.parse_args(argv)
@@ -129,7 +140,8 @@ def main(argv=None) -> int:
     for parts in specs:
         for seed in args.seeds:
             if args.variant == "rates":
-                run = per_group_run(args.mode, args.n, parts, seed, args.steps)  # type: ignore[arg-type]
+                run = per_group_run(args.mode, args.n, parts, seed, args.steps,  # type: ignore[arg-type]
+                                    args.gain, args.input_scale)
             elif args.variant == "init":
                 run = rescaled_init_run(args.mode, args.n, parts[0], parts[1], parts[2], seed, args.steps)
             else:
