@@ -86,7 +86,7 @@ def task_stream(task: str, steps: int, seed: int) -> Tuple[np.ndarray, np.ndarra
 
 
 def make_network(task: str, n: int, seed: int, input_scale: float = 1.0,
-                 recurrent_gain: float = 1.0) -> "rtrl.Network":
+                 recurrent_gain: float = 1.0, output_activation: Optional[str] = None) -> "rtrl.Network":
     """Elman 1-n-1 from the preset with `seed`, its input weights redrawn from U(-1, 1).
 
     The preset draws every dense weight from +-1/sqrt(fan-in), and the hidden layer's
@@ -96,9 +96,10 @@ def make_network(task: str, n: int, seed: int, input_scale: float = 1.0,
 
     `input_scale` multiplies the redrawn input weights (U(-s, s)) and `recurrent_gain` the
     preset's hidden->hidden block; both are 1 in this script (xor_variants.py's `init`
-    tunes them).
+    tunes them). `output_activation` overrides the task's (logistic for the XOR, identity
+    otherwise).
     """
-    out = "logistic" if task == "xor" else "identity"
+    out = output_activation or ("logistic" if task == "xor" else "identity")
     net = rtrl.Network.elman(1, n, 1, output_activation=out, seed=seed)
     net.set_block("input->hidden",
                   np.random.default_rng([seed, n]).uniform(-1.0, 1.0, (n, 1)) * input_scale)
@@ -126,6 +127,20 @@ class Run:
         return self.refused > 0 or not math.isfinite(self.error)
 
 
+def last_quarter(steps: int) -> np.ndarray:
+    """True for the steps of the last quarter of a stream of `steps` steps."""
+    return np.arange(steps) >= steps - steps // 4
+
+
+def prequential_errors(predictions: np.ndarray, Y: np.ndarray) -> Tuple[float, float]:
+    """The mean of (y - y*)^2 over the steps with a target: over the whole stream and over
+    its last quarter. `predictions` holds the one output's prediction of every step."""
+    has = ~np.isnan(Y[:, 0])
+    with np.errstate(over="ignore", invalid="ignore"):  # a diverged run's predictions
+        sq = (predictions - Y[:, 0]) ** 2
+        return float(sq[has].mean()), float(sq[has & last_quarter(len(Y))].mean())
+
+
 def prequential_run(task: str, mode: str, n: int, optimizer: str, learning_rate: float, seed: int,
                     steps: int) -> Run:
     X, Y = task_stream(task, steps, seed)
@@ -135,14 +150,10 @@ def prequential_run(task: str, mode: str, n: int, optimizer: str, learning_rate:
         predictions, _ = net.run(X, Y, on_diverged="continue")
         seconds = time.perf_counter() - t0
         refused = net.refused_updates
-    has = ~np.isnan(Y[:, 0])
-    tail = np.arange(steps) >= steps - steps // 4
+    error, tail_error = prequential_errors(predictions[:, 0], Y)
     accuracy = float("nan")
-    with np.errstate(over="ignore", invalid="ignore"):  # a diverged run's predictions
-        sq = (predictions[:, 0] - Y[:, 0]) ** 2
-        error, tail_error = float(sq[has].mean()), float(sq[has & tail].mean())
     if task == "xor":
-        m = has & tail
+        m = ~np.isnan(Y[:, 0]) & last_quarter(steps)
         accuracy = float(((predictions[m, 0] > 0.5) == (Y[m, 0] > 0.5)).mean())
     return Run(task, mode, n, learning_rate, seed, steps, error, tail_error, accuracy, refused, seconds)
 

@@ -46,15 +46,6 @@ rtrl = learning.rtrl
 GROUPS = {"input->hidden": 0, "hidden.bias": 0, "hidden->hidden": 1, "hidden->output": 2, "output.bias": 2}
 
 
-def prequential_error(predictions: np.ndarray, Y: np.ndarray) -> tuple[float, float]:
-    steps = len(Y)
-    has = ~np.isnan(Y[:, 0])
-    tail = np.arange(steps) >= steps - steps // 4
-    with np.errstate(over="ignore", invalid="ignore"):
-        sq = (predictions - Y[:, 0]) ** 2
-        return float(sq[has].mean()), float(sq[has & tail].mean())
-
-
 def per_group_run(mode: str, n: int, rates: tuple[float, float, float], seed: int, steps: int,
                   gain: float = 1.0, input_scale: float = 1.0) -> dict:
     X, Y = learning.task_stream("xor", steps, seed)
@@ -73,7 +64,7 @@ def per_group_run(mode: str, n: int, rates: tuple[float, float, float], seed: in
                 net.zero_grad()
                 theta -= lr * g
                 net.set_params(theta)
-    error, tail = prequential_error(predictions, Y)
+    error, tail = learning.prequential_errors(predictions, Y)
     run = dict(variant="rates", mode=mode, n=n, lr_in=rates[0], lr_rec=rates[1], lr_out=rates[2],
                seed=seed, steps=steps, error=error, tail_error=tail)
     if gain != 1.0 or input_scale != 1.0:
@@ -83,13 +74,12 @@ def per_group_run(mode: str, n: int, rates: tuple[float, float, float], seed: in
 
 def rls_readout_run(mode: str, n: int, rate: float, seed: int, steps: int, rls_lambda: float, p0: float) -> dict:
     X, Y = learning.task_stream("xor", steps, seed)
-    with rtrl.Network.elman(1, n, 1, output_activation="identity", seed=seed) as net:
-        net.set_block("input->hidden", np.random.default_rng([seed, n]).uniform(-1.0, 1.0, (n, 1)))
+    with learning.make_network("xor", n, seed, output_activation="identity") as net:
         net.configure(optimizer="sgd", learning_rate=rate, sensitivity=mode, readout="rls",
                       rls_lambda=rls_lambda, p0=p0)
         predictions, _ = net.run(X, Y, on_diverged="continue")
         refused = net.refused_updates
-    error, tail = prequential_error(predictions[:, 0], Y)
+    error, tail = learning.prequential_errors(predictions[:, 0], Y)
     return dict(variant="rls", mode=mode, n=n, lr=rate, rls_lambda=rls_lambda, p0=p0, seed=seed,
                 steps=steps, error=error, tail_error=tail, refused=refused)
 
@@ -101,7 +91,7 @@ def rescaled_init_run(mode: str, n: int, rate: float, gain: float, input_scale: 
         net.configure(optimizer="sgd", learning_rate=rate, sensitivity=mode)
         predictions, _ = net.run(X, Y, on_diverged="continue")
         refused = net.refused_updates
-    error, tail = prequential_error(predictions[:, 0], Y)
+    error, tail = learning.prequential_errors(predictions[:, 0], Y)
     return dict(variant="init", mode=mode, n=n, lr=rate, gain=gain, input_scale=input_scale, seed=seed,
                 steps=steps, error=error, tail_error=tail, refused=refused)
 
